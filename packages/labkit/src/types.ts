@@ -1,0 +1,73 @@
+/**
+ * The contract between a lab and the runner (DESIGN.md "Lab anatomy").
+ * A lab is data (name, questions, needs, breaks) plus `run(ctx)`, which narrates and returns checks.
+ */
+import type { ServiceNeed, Services } from '@mlops-lab/services';
+
+export interface LabBreak {
+  /** Kebab-case fault name used with `--break`, e.g. `unit-change`. */
+  name: string;
+  /** What the learner will see, shown by `--list-breaks`. */
+  symptom: string;
+  /** A nudge toward the cause, shown by `--list-breaks`. */
+  hint: string;
+  /** The full explanation, shown only by `--explain <fault>`. */
+  explanation: string;
+  /** Names of the checks this fault makes fail (the lab test asserts exactly these fail). */
+  flips: string[];
+}
+
+export interface Check {
+  name: string;
+  passed: boolean;
+  detail: string;
+}
+
+export type Metrics = Record<string, number | string | boolean | null>;
+
+export interface LabOutcome {
+  checks: Check[];
+  metrics: Metrics;
+}
+
+export interface Narrator {
+  /** Numbered step heading ("1. Build the reference profile"). */
+  step(title: string): void;
+  /** Runs fn under a step heading; shows a spinner with elapsed time when it takes over a second. */
+  step<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /** A line of prose. */
+  say(text: string): void;
+  /** A table with a header row; cells are stringified. */
+  table(headers: string[], rows: (string | number | boolean | null)[][]): void;
+  /** A small terminal line chart of one or more series over the same x positions. */
+  chart(series: { label: string; values: number[] }[], options?: { height?: number; caption?: string }): void;
+  /** "Read the code: packages/drift/src/ks.ts — why". */
+  pointer(path: string, why: string): void;
+}
+
+export interface LabContext {
+  quick: boolean;
+  seed: number;
+  /** The active fault, or null for a healthy run. */
+  fault: string | null;
+  services: Services;
+  out: Narrator;
+}
+
+export interface LabDefinition {
+  name: string;
+  title: string;
+  questions: number[];
+  needs: ServiceNeed[];
+  breaks: LabBreak[];
+  run(ctx: LabContext): Promise<LabOutcome>;
+}
+
+/** What `runLab` returns and what `--json` prints as the last stdout line. */
+export interface LabReport {
+  lab: string;
+  break: string | null;
+  passed: boolean;
+  checks: Check[];
+  metrics: Metrics;
+}
