@@ -28,6 +28,8 @@ export type Metrics = Record<string, number | string | boolean | null>;
 export interface LabOutcome {
   checks: Check[];
   metrics: Metrics;
+  /** Only in `--mystery --guess` runs: the learner's diagnosis and whether it was right. */
+  guess?: { fault: string; correct: boolean };
 }
 
 export interface Narrator {
@@ -70,4 +72,6 @@ export interface LabReport {
   passed: boolean;
   checks: Check[];
   metrics: Metrics;
+  /** Only in `--mystery --guess` runs: the learner's diagnosis and whether it was right. */
+  guess?: { fault: string; correct: boolean };
 }

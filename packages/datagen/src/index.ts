@@ -1,0 +1,24 @@
+/**
+ * @mlops-lab/datagen: seeded synthetic worlds for the labs. The payments world produces tabular
+ * events with a known fraud rule and drift knobs (Q4 data vs concept drift, Q5 skew, Q27 detection);
+ * `mixSeed` and `createRng` give every package the same deterministic randomness.
+ */
+export { numericColumn, type PaymentColumns, toColumns } from './columns.ts';
+export { SEASON, seasonIntensity } from './knobs.ts';
+export { type FraudInputs, fraudProbability, LABEL_RULES } from './labels.ts';
+export { type FeatureStats, generatePayments, REFERENCE_WINDOW, referenceStats } from './payments.ts';
+export { createRng, DatagenInputError, mixSeed, type Rng } from './rng.ts';
+export type { DriftKnobs, LabelRule, PaymentEvent, WindowSpec } from './types.ts';
+export {
+  CATEGORICAL_FEATURES,
+  CATEGORY_PROFILES,
+  type CategoricalFeature,
+  type CategoryProfile,
+  CHANNELS,
+  COUNTRIES,
+  type FeatureName,
+  MERCHANT_CATEGORIES,
+  NUMERIC_FEATURES,
+  type NumericFeature,
+  PAYMENT_FEATURES,
+} from './world.ts';

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { downsample, fillNonFinite, renderChart } from './chart.ts';
+
+describe('chart input guards', () => {
+  it('fills non-finite points from neighbours', () => {
+    expect(fillNonFinite([Number.NaN, 2, Number.POSITIVE_INFINITY, 4])).toEqual({
+      values: [2, 2, 2, 4],
+      filled: 2,
+    });
+    expect(fillNonFinite([Number.NaN])).toEqual({ values: [], filled: 1 });
+  });
+
+  it('averages long series down to the width', () => {
+    const out = downsample(
+      Array.from({ length: 100 }, (_, i) => i),
+      10,
+    );
+    expect(out).toHaveLength(10);
+    expect(out[0]).toBeCloseTo(4.5);
+    expect(out[9]).toBeCloseTo(94.5);
+  });
+});
+
+describe('renderChart', () => {
+  it('draws several series with NaN in them, and a legend', () => {
+    const { lines, notes } = renderChart(
+      [
+        { label: 'psi', values: [0.1, Number.NaN, 0.3, 0.2] },
+        { label: 'ks', values: [0.2, 0.1, 0.05, 0.4] },
+      ],
+      { height: 4 },
+    );
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    expect(lines.join('\n')).not.toContain('NaN');
+    expect(lines.at(-1)).toMatch(/── psi\s+── ks/);
+    expect(notes).toEqual(['psi: 1 non-finite point(s) filled from neighbours']);
+  });
+
+  it('draws a flat series and skips an empty one', () => {
+    const { lines, notes } = renderChart([
+      { label: 'flat', values: [3, 3, 3] },
+      { label: 'gone', values: [] },
+    ]);
+    expect(lines.some((l) => l.includes('┼──'))).toBe(true);
+    expect(notes).toEqual(['gone: no finite values, not drawn']);
+  });
+
+  it('returns nothing to draw when no series has data', () => {
+    expect(renderChart([{ label: 'x', values: [Number.NaN] }]).lines).toEqual([]);
+  });
+
+  it('colors only when asked', () => {
+    const series = [{ label: 'a', values: [1, 2, 3] }];
+    expect(renderChart(series).lines.join('')).not.toContain('\u001b[');
+    expect(renderChart(series, { color: true }).lines.join('')).toContain('\u001b[');
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * Terminal line charts for the narrator (DESIGN.md "Lab anatomy": small charts where a picture helps).
+ * asciichart draws; this file makes its input safe. asciichart computes min/max with Math.min over
+ * every value, so one NaN or Infinity blanks the whole chart, and an empty series crashes it:
+ * non-finite points are filled from their neighbours (and noted under the chart), empty series
+ * are dropped, and long series are averaged down to a width that fits an 80-column log.
+ */
+import * as asciichart from 'asciichart';
+
+export interface ChartSeries {
+  label: string;
+  values: number[];
+}
+
+export interface ChartOptions {
+  height?: number;
+  /** Emit ANSI colors (series colors and a colored legend). */
+  color?: boolean;
+  /** Max points per series; longer series are bucket-averaged. */
+  maxWidth?: number;
+}
+
+const PALETTE = [asciichart.cyan, asciichart.magenta, asciichart.yellow, asciichart.green, asciichart.blue];
+
+/** Fills non-finite points with the previous finite value (the next one for a leading gap). */
+export function fillNonFinite(values: readonly number[]): { values: number[]; filled: number } {
+  const firstFinite = values.find((v) => Number.isFinite(v));
+  if (firstFinite === undefined) return { values: [], filled: values.length };
+  let last = firstFinite;
+  let filled = 0;
+  const out = values.map((v) => {
+    if (Number.isFinite(v)) {
+      last = v;
+      return v;
+    }
+    filled++;
+    return last;
+  });
+  return { values: out, filled };
+}
+
+/** Bucket means, so a 1000-point series keeps its shape in `width` columns. */
+export function downsample(values: readonly number[], width: number): number[] {
+  if (values.length <= width) return [...values];
+  const out: number[] = [];
+  for (let b = 0; b < width; b++) {
+    const from = Math.floor((b * values.length) / width);
+    const to = Math.floor(((b + 1) * values.length) / width);
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += values[i];
+    out.push(sum / (to - from));
+  }
+  return out;
+}
+
+/** Axis labels with just enough decimals to tell adjacent rows apart. */
+function labelFormatter(min: number, max: number, height: number): (x: number) => string {
+  const span = Math.max(Math.abs(max), Math.abs(min));
+  if (span !== 0 && (span >= 1e6 || span < 1e-3)) return (x) => x.toExponential(1);
+  const step = (max - min) / Math.max(height, 1);
+  const decimals = step > 0 ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step)))) : 2;
+  return (x) => x.toFixed(decimals);
+}
+
+export interface RenderedChart {
+  /** The plot rows, then the legend row; empty when nothing could be drawn. */
+  lines: string[];
+  /** What was dropped or repaired, for the reader to know the picture is not the raw data. */
+  notes: string[];
+}
+
+/** Renders the chart (no indentation, no caption: the narrator places and styles those). */
+export function renderChart(series: readonly ChartSeries[], options: ChartOptions = {}): RenderedChart {
+  const height = Math.max(1, Math.round(options.height ?? 8));
+  const width = options.maxWidth ?? 64;
+  const notes: string[] = [];
+  const kept: { label: string; values: number[]; color: string }[] = [];
+  series.forEach((s, i) => {
+    const { values, filled } = fillNonFinite(s.values);
+    if (values.length === 0) {
+      notes.push(`${s.label}: no finite values, not drawn`);
+      return;
+    }
+    if (filled > 0) notes.push(`${s.label}: ${filled} non-finite point(s) filled from neighbours`);
+    kept.push({ label: s.label, values: downsample(values, width), color: PALETTE[i % PALETTE.length] });
+  });
+  if (kept.length === 0) return { lines: [], notes };
+
+  const all = kept.flatMap((s) => s.values);
+  const min = Math.min(...all);
+  const max = Math.max(...all);
+  const format = labelFormatter(min, max, height);
+  const labelWidth = Math.max(format(min).length, format(max).length);
+  const plot = asciichart.plot(
+    kept.map((s) => s.values),
+    {
+      height,
+      // A flat chart still gets a visible band instead of asciichart's single row.
+      ...(min === max ? { min: min - 1, max: max + 1 } : {}),
+      colors: options.color ? kept.map((s) => s.color) : undefined,
+      format: (x: number) => format(x).padStart(labelWidth),
+    },
+  );
+  const legend = kept
+    .map((s) => `${options.color ? asciichart.colored('──', s.color) : '──'} ${s.label}`)
+    .join('   ');
+  const lines = [...plot.split('\n').map((l) => l.trimEnd()), `${' '.repeat(labelWidth + 2)}${legend}`];
+  return { lines, notes };
+}

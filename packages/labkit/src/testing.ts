@@ -1,0 +1,65 @@
+/**
+ * Helpers for `labs/<name>/lab.test.ts` (DESIGN.md "Lab anatomy": a break flips the checks it is
+ * meant to flip; the lab test runs `--quick` and asserts the checks, healthy and under every break).
+ *
+ *   it('healthy', async () => {
+ *     expect(diffAgainstExpected(await runLabForTest(lab), lab)).toEqual(NO_SURPRISES);
+ *   });
+ *   it.each(lab.breaks.map((b) => b.name))('--break %s', async (fault) => {
+ *     expect(diffAgainstExpected(await runLabForTest(lab, fault), lab)).toEqual(NO_SURPRISES);
+ *   });
+ */
+import { type RunLabOptions, runLab } from './run.ts';
+import type { LabDefinition, LabReport } from './types.ts';
+
+export interface ExpectationDiff {
+  /** Checks that failed although the run (healthy, or this break) should keep them passing. */
+  unexpectedFailures: string[];
+  /** Checks the break should flip that passed anyway. */
+  unexpectedPasses: string[];
+  /** Names in the break's `flips` that no check reported (usually a renamed check). */
+  missing: string[];
+}
+
+/** What `diffAgainstExpected` returns when the run behaved exactly as designed. */
+export const NO_SURPRISES: ExpectationDiff = Object.freeze({
+  unexpectedFailures: [],
+  unexpectedPasses: [],
+  missing: [],
+}) as ExpectationDiff;
+
+/**
+ * Compares a report with its lab's definition: healthy -> every check passes; under fault f ->
+ * exactly `f.flips` fail. Mystery reports cannot be judged (the fault is hidden) and throw.
+ */
+export function diffAgainstExpected(report: LabReport, lab: LabDefinition): ExpectationDiff {
+  let flips: string[] = [];
+  if (report.break !== null) {
+    const br = lab.breaks.find((b) => b.name === report.break);
+    if (!br)
+      throw new Error(
+        `report of lab ${report.lab} has break "${report.break}", which ${lab.name} does not define`,
+      );
+    flips = br.flips;
+  }
+  const expectedFail = new Set(flips);
+  const reported = new Set(report.checks.map((ch) => ch.name));
+  return {
+    unexpectedFailures: report.checks
+      .filter((ch) => !ch.passed && !expectedFail.has(ch.name))
+      .map((ch) => ch.name),
+    unexpectedPasses: report.checks
+      .filter((ch) => ch.passed && expectedFail.has(ch.name))
+      .map((ch) => ch.name),
+    missing: flips.filter((name) => !reported.has(name)),
+  };
+}
+
+/** Runs a lab the way lab tests do: quick, seed 1, silent, throwaway services. */
+export function runLabForTest(
+  lab: LabDefinition,
+  fault: string | null = null,
+  overrides: RunLabOptions = {},
+): Promise<LabReport> {
+  return runLab(lab, { quick: true, seed: 1, silent: true, ephemeral: true, fault, ...overrides });
+}

@@ -1,0 +1,29 @@
+/**
+ * @mlops-lab/services: Postgres (pg) and Redis (ioredis) for labs, tests and benchmarks, resolved
+ * env URL -> Docker Compose -> embedded (PGlite + redis-server), namespaced per run, with migrations
+ * and clean shutdown. DESIGN.md "Services"; README.md in this package.
+ */
+
+export { type CliIO, runCli } from './cli.ts';
+export { composeArgs, dockerEngineAnswers, dockerUrls } from './docker.ts';
+export {
+  errorMessage,
+  isServiceError,
+  MigrationError,
+  maskUrl,
+  ServiceError,
+  type ServiceErrorCode,
+} from './errors.ts';
+export { migrate } from './migrate.ts';
+export { type Plan, planBackends } from './resolve.ts';
+export { acquire, namesFor, type ServicesWithExtras, sanitizeNamespace } from './services.ts';
+export { closeAllOpen } from './shutdown.ts';
+export { collectStatus, formatStatus, type Status } from './status.ts';
+export type {
+  AcquireOptions,
+  BackendInfo,
+  BackendKind,
+  Migration,
+  ServiceNeed,
+  Services,
+} from './types.ts';

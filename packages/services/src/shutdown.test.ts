@@ -1,0 +1,44 @@
+/**
+ * SIGINT / SIGTERM close every open Services before the process exits (130 / 143): checked on a child
+ * process holding an embedded redis-server, whose port must stop answering.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pingRedis } from './embedded-redis.ts';
+import { repoRoot } from './paths.ts';
+
+const tsx = join(repoRoot(), 'node_modules', '.bin', 'tsx');
+const child = join(import.meta.dirname, 'fixtures', 'child.ts');
+
+async function holdThenSignal(signal: NodeJS.Signals): Promise<{ code: number | null; port: number }> {
+  // Only the tsx process is signalled (tsx relays it to its node child); redis-server, a grandchild,
+  // gets no signal from us, so its port going dark shows that the child's close() stopped it.
+  const proc = spawn(tsx, [child, 'hold-redis'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const exited = once(proc, 'exit');
+  while (!out.includes('\n')) await new Promise((r) => setTimeout(r, 50));
+  const { port } = JSON.parse(out.trim()) as { port: number };
+  expect(await pingRedis(port)).toBe(true);
+  proc.kill(signal);
+  const [code] = (await exited) as [number | null];
+  return { code, port };
+}
+
+describe('signals', () => {
+  it('SIGINT closes open Services (embedded redis-server stopped) and exits 130', async () => {
+    const { code, port } = await holdThenSignal('SIGINT');
+    expect(code).toBe(130);
+    expect(await pingRedis(port)).toBe(false);
+  });
+
+  it('SIGTERM does the same and exits 143', async () => {
+    const { code, port } = await holdThenSignal('SIGTERM');
+    expect(code).toBe(143);
+    expect(await pingRedis(port)).toBe(false);
+  });
+});

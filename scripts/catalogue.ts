@@ -1,0 +1,12 @@
+/**
+ * The labs `pnpm lab` knows (DESIGN.md "Lab anatomy"). A static list: no file-system discovery to
+ * go wrong, and a typo is a type error.
+ *
+ * To add a lab: create `labs/<name>/` as package `@mlops-lab/lab-<name>` whose `lab.ts` has a
+ * default export of type LabDefinition, add that package to scripts/package.json dependencies,
+ * and import it below.
+ */
+import drift from '@mlops-lab/lab-drift';
+import type { LabDefinition } from '@mlops-lab/labkit';
+
+export const catalogue: readonly LabDefinition[] = [drift];
