@@ -34,6 +34,12 @@ export const monitorMigrations = [
 const GROUP = 'monitor';
 const BATCH = 500;
 
+interface LabelBatch {
+  w: number;
+  servedThrough: number;
+  labels: [string, number][];
+}
+
 interface Encoded {
   e: PaymentEvent;
   s: number;
@@ -96,6 +102,8 @@ async function consume(services: Services, scenario: Scenario, profile: DriftPro
   let bufferScores: number[] = [];
   let ended = false;
   let labelBatches = 0;
+  const closed = new Set<number>();
+  let waiting: LabelBatch[] = [];
   try {
     while (!ended || labelBatches < scenario.windows.length) {
       const reply = (await reader.xreadgroup(
@@ -110,12 +118,25 @@ async function consume(services: Services, scenario: Scenario, profile: DriftPro
             buffer.push(e);
             bufferScores.push(s);
           } else if (kind === 'window-end') {
-            reports.push(await closeWindow(services, Number(value), buffer, bufferScores, profile));
+            const index = Number(value);
+            reports.push(await closeWindow(services, index, buffer, bufferScores, profile));
             buffer = [];
             bufferScores = [];
+            closed.add(index);
+            const ready = waiting.filter((b) => b.w === index);
+            waiting = waiting.filter((b) => b.w !== index);
+            for (const batch of ready) await joinLabels(services, batch);
+            labelBatches += ready.length;
           } else if (kind === 'batch') {
-            await joinLabels(services, JSON.parse(value));
-            labelBatches++;
+            // The two streams are read independently, so labels can overtake the predictions they
+            // belong to when the monitor lags; hold them until that window's predictions are logged.
+            const batch = JSON.parse(value) as LabelBatch;
+            if (closed.has(batch.w)) {
+              await joinLabels(services, batch);
+              labelBatches++;
+            } else {
+              waiting.push(batch);
+            }
           } else if (kind === 'end') {
             ended = true;
           }
@@ -153,7 +174,7 @@ async function closeWindow(
   return { index, compareMs, result };
 }
 
-async function joinLabels(services: Services, batch: { w: number; servedThrough: number; labels: [string, number][] }) {
+async function joinLabels(services: Services, batch: LabelBatch) {
   await services.pg.query(
     `UPDATE predictions p SET label = l.label
      FROM unnest($1::text[], $2::smallint[]) AS l(id, label) WHERE p.event_id = l.id`,

@@ -43,24 +43,25 @@ function cell(data: Dataset, name: string, i: number): unknown {
 }
 
 export interface NumericColumn {
-  /** Non-missing values: in row order, or ascending when `sorted`. */
+  /** Non-missing values in row order (a fresh buffer the caller may sort in place). */
   values: Float64Array;
-  sorted: boolean;
   nullCount: number;
 }
 
 /** Numeric values of `name`; null/undefined/NaN are missing; anything else non-numeric is an error. */
 export function numericColumn(data: Dataset, name: string, rowCount: number): NumericColumn {
-  if (!Array.isArray(data)) {
-    const col = (data as Columns)[name];
-    if (col instanceof Float64Array) {
-      const values = col.slice();
-      values.sort(); // NaN sorts last: count and cut them
-      let k = values.length;
-      while (k > 0 && Number.isNaN(values[k - 1])) k--;
-      if (k > 0 && (isInf(values[0]) || isInf(values[k - 1]))) throwNonFinite(name, col);
-      return { values: values.subarray(0, k), sorted: true, nullCount: values.length - k };
+  const col = Array.isArray(data) ? undefined : (data as Columns)[name];
+  if (col instanceof Float64Array) {
+    // Typed column: no per-cell type checks, just drop NaN (missing) and refuse infinities.
+    const out = new Float64Array(col.length);
+    let k = 0;
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i];
+      if (v !== v) continue;
+      if (isInf(v)) throwNonFinite(name, i);
+      out[k++] = v;
     }
+    return { values: out.subarray(0, k), nullCount: col.length - k };
   }
   const out = new Float64Array(rowCount);
   let k = 0;
@@ -68,7 +69,7 @@ export function numericColumn(data: Dataset, name: string, rowCount: number): Nu
     const v = cell(data, name, i);
     if (typeof v === 'number') {
       if (v === v) {
-        if (isInf(v)) throwNonFinite(name, [], i);
+        if (isInf(v)) throwNonFinite(name, i);
         out[k++] = v;
       }
     } else if (v !== null && v !== undefined) {
@@ -78,18 +79,16 @@ export function numericColumn(data: Dataset, name: string, rowCount: number): Nu
       );
     }
   }
-  return { values: out.subarray(0, k), sorted: false, nullCount: rowCount - k };
+  return { values: out.subarray(0, k), nullCount: rowCount - k };
 }
 
 function isInf(v: number): boolean {
   return v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY;
 }
 
-function throwNonFinite(name: string, col: ArrayLike<number>, at?: number): never {
-  let i = at ?? 0;
-  if (at === undefined) while (i < col.length && !isInf(col[i])) i++;
+function throwNonFinite(name: string, row: number): never {
   throw new DriftInputError(
-    `feature "${name}" has an infinite value at row ${i}; replace it with null (missing) or a finite value`,
+    `feature "${name}" has an infinite value at row ${row}; replace it with null (missing) or a finite value`,
   );
 }
 

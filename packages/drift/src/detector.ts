@@ -118,19 +118,21 @@ function decide(
   const label = e.effectName === 'wasserstein' ? 'Wasserstein' : 'Jensen-Shannon';
   const effects = `${label} ${fmt(e.effect)} (threshold ${effectThreshold}), PSI ${fmt(e.psi)} (threshold ${t.psi})`;
   const test = `${e.test === 'ks' ? 'KS D' : 'chi2'} = ${fmt(e.statistic)}, adjusted p = ${fmtP(adjusted)}`;
-  const reasons: string[] = [];
-  if (distDrift) reasons.push(`distribution changed: ${test} <= ${o.alpha} and ${effects}`);
-  else if (significant) reasons.push(`significant but negligible: ${test}, effect below thresholds: ${effects}`);
-  else if (e.test !== 'none') reasons.push(`no significant change: ${test} > ${o.alpha}`);
+  // Drift causes first, so reasons[0] is always the headline.
+  const causes: string[] = [];
+  const context: string[] = [];
+  if (distDrift) causes.push(`distribution changed: ${test} <= ${o.alpha} and ${effects}`);
+  else if (significant) context.push(`significant but negligible: ${test}, effect below thresholds: ${effects}`);
+  else if (e.test !== 'none') context.push(`no significant change: ${test} > ${o.alpha}`);
   if (e.nullPValue !== null) {
     const rates = `missing rate ${pct(e.nullRate.reference)} -> ${pct(e.nullRate.current)}`;
-    if (nullDrift) reasons.push(`${rates} (|change| >= ${pct(t.nullRate)}, adjusted p = ${fmtP(nullAdjusted)})`);
-    else if (Math.abs(nullDelta) > 0) reasons.push(`${rates}: below the null-rate gate`);
+    if (nullDrift) causes.push(`${rates} (|change| >= ${pct(t.nullRate)}, adjusted p = ${fmtP(nullAdjusted)})`);
+    else if (Math.abs(nullDelta) > 0) context.push(`${rates}: below the null-rate gate`);
   }
   if (e.newCategories.length) {
-    reasons.push(`categories never seen in the reference: ${e.newCategories.map((c) => JSON.stringify(c)).join(', ')}`);
+    context.push(`categories never seen in the reference: ${e.newCategories.map((c) => JSON.stringify(c)).join(', ')}`);
   }
-  reasons.push(...e.notes);
+  const reasons = [...causes, ...context, ...e.notes];
   return {
     feature: f.name,
     type: f.type,

@@ -89,7 +89,7 @@ export function numericEvidence(
   const empty = emptySideNote(ref.sample.length, n.current);
   if (empty) return skipped('wasserstein', n, nulls, empty);
   const cur = col.values;
-  if (!col.sorted) cur.sort();
+  cur.sort();
   const ks = ks2SampleSorted(ref.sample, cur, s.ksMethod);
   const w = wassersteinNormalizedSorted(ref.sample, cur, s.wassersteinScale);
   const notes: string[] = [];

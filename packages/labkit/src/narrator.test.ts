@@ -95,6 +95,12 @@ describe('ConsoleNarrator on a terminal', () => {
     await new ConsoleNarrator({ stream: slow, ...plain, slowMs: 20 }).step('slow', () => sleep(250));
     expect(slow.text()).toMatch(/step 1 · 0\.\ds/);
 
+    // A sizeless pseudo-terminal gets the log behaviour: ora loops forever on 0 columns.
+    const sizeless = Object.assign(tty(), { columns: 0 });
+    await new ConsoleNarrator({ stream: sizeless, ...plain, slowMs: 20 }).step('slow', () => sleep(60));
+    expect(sizeless.text()).not.toContain('step 1 ·');
+    expect(sizeless.text()).toContain('done in');
+
     const fast = tty();
     await new ConsoleNarrator({ stream: fast, ...plain, slowMs: 1000 }).step('fast', async () => {});
     expect(fast.text()).not.toContain('step 1 ·');

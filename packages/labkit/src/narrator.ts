@@ -16,6 +16,7 @@ import type { Narrator } from './types.ts';
 export interface OutStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  columns?: number;
 }
 
 export interface NarratorOptions {
@@ -56,7 +57,10 @@ export class ConsoleNarrator implements Narrator {
     this.stream = options.stream;
     this.redact = options.redact ?? ((text) => text);
     this.c = pc.createColors(colorEnabled(options.stream, env));
-    this.interactive = options.stream?.isTTY === true && env.TERM !== 'dumb';
+    // A pseudo-terminal without a size (`script`, `docker run -t` in some CI) reports 0 columns; ora
+    // divides by the width to know how many lines to clear and then never stops clearing.
+    const columns = options.stream?.columns ?? 0;
+    this.interactive = options.stream?.isTTY === true && env.TERM !== 'dumb' && columns > 0;
     this.slowMs = options.slowMs ?? 1000;
   }
 
@@ -109,7 +113,8 @@ export class ConsoleNarrator implements Narrator {
           stream: this.stream as NodeJS.WritableStream,
           isEnabled: true,
           discardStdin: false,
-          indent: indent.length,
+          // Not ora's `indent`: its clear() leaves the cursor at that column, shifting our next line.
+          prefixText: indent.slice(1),
         }).start();
         ticker = setInterval(() => {
           if (spinner) spinner.text = this.c.dim(`${label} · ${elapsed()}s`);
