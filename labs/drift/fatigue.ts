@@ -38,7 +38,9 @@ export async function alarmFatigue(scenario: Scenario, seed: number, out: Narrat
   const report = compare(profile, current);
   const rawSignificant = report.features.filter((f) => f.pValue < 0.05).length;
   const shifts = Object.entries(NEGLIGIBLE_SHIFT).map(([f, k]) => `${f} +${k} sd`);
-  out.say(`${n.toLocaleString('en-US')} rows vs ${n.toLocaleString('en-US')} rows; ${shifts.join(', ')}; grocery 24% -> 26%:`);
+  out.say(
+    `${n.toLocaleString('en-US')} rows vs ${n.toLocaleString('en-US')} rows; ${shifts.join(', ')}; grocery 24% -> 26%:`,
+  );
   out.table(
     ['feature', 'test', 'raw p', 'BH-adjusted p', 'effect', 'gate', 'p-only alert', 'verdict'],
     report.features.map((f) => [

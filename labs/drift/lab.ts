@@ -37,27 +37,34 @@ const lab: LabDefinition = {
     await services.migrate('drift', driftMigrations);
     await services.migrate('drift-lab', monitorMigrations);
 
-    const { model, referenceAccuracy, referenceAuc } = await out.step('Train on the reference week, store its profile', async () => {
-      const reference = generatePayments({
-        seed: mixSeed(seed, 'reference'),
-        size: scenario.referenceSize,
-        start: START_MS,
-        durationMs: WEEK_MS,
-      });
-      const model = trainModel(reference);
-      // Scored on a fresh sample of the same week, so the baseline is not a training-set figure.
-      const holdout = generatePayments({
-        seed: mixSeed(seed, 'holdout'),
-        size: scenario.windowSize,
-        start: START_MS,
-        durationMs: WEEK_MS,
-      });
-      const scores = score(model, holdout);
-      const labels = holdout.map((e) => e.label);
-      const correct = labels.filter((y, i) => (scores[i] >= model.threshold ? 1 : 0) === y).length;
-      await saveProfile(services.pg, 'payments-reference', buildProfile(reference, PROFILE_SCHEMA));
-      return { model, referenceAccuracy: correct / labels.length, referenceAuc: rocAuc(scores, labels) ?? 0 };
-    });
+    const { model, referenceAccuracy, referenceAuc } = await out.step(
+      'Train on the reference week, store its profile',
+      async () => {
+        const reference = generatePayments({
+          seed: mixSeed(seed, 'reference'),
+          size: scenario.referenceSize,
+          start: START_MS,
+          durationMs: WEEK_MS,
+        });
+        const model = trainModel(reference);
+        // Scored on a fresh sample of the same week, so the baseline is not a training-set figure.
+        const holdout = generatePayments({
+          seed: mixSeed(seed, 'holdout'),
+          size: scenario.windowSize,
+          start: START_MS,
+          durationMs: WEEK_MS,
+        });
+        const scores = score(model, holdout);
+        const labels = holdout.map((e) => e.label);
+        const correct = labels.filter((y, i) => (scores[i] >= model.threshold ? 1 : 0) === y).length;
+        await saveProfile(services.pg, 'payments-reference', buildProfile(reference, PROFILE_SCHEMA));
+        return {
+          model,
+          referenceAccuracy: correct / labels.length,
+          referenceAuc: rocAuc(scores, labels) ?? 0,
+        };
+      },
+    );
     out.say(
       `reference: ${scenario.referenceSize} events, holdout accuracy ${referenceAccuracy.toFixed(3)}, AUC ${referenceAuc.toFixed(3)}`,
     );
@@ -68,7 +75,10 @@ const lab: LabDefinition = {
       () => streamLiveTraffic(services, scenario, model, seed),
     );
     const rows = await reportWindows(services, out, scenario, windows);
-    out.pointer('packages/drift/src/detector.ts', 'significance AND effect size before a feature counts as drifted');
+    out.pointer(
+      'packages/drift/src/detector.ts',
+      'significance AND effect size before a feature counts as drifted',
+    );
     out.pointer('labs/drift/monitor.ts', 'the Redis Streams consumer group and the delayed-label join');
 
     const fatigue = await out.step('Alarm fatigue: a negligible shift on a big sample', () =>

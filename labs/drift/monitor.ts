@@ -107,7 +107,18 @@ async function consume(services: Services, scenario: Scenario, profile: DriftPro
   try {
     while (!ended || labelBatches < scenario.windows.length) {
       const reply = (await reader.xreadgroup(
-        'GROUP', GROUP, 'monitor-1', 'COUNT', 2000, 'BLOCK', 2000, 'STREAMS', traffic, labels, '>', '>',
+        'GROUP',
+        GROUP,
+        'monitor-1',
+        'COUNT',
+        2000,
+        'BLOCK',
+        2000,
+        'STREAMS',
+        traffic,
+        labels,
+        '>',
+        '>',
       )) as [string, [string, string[]][]][] | null;
       if (!reply) continue;
       for (const [stream, entries] of reply) {
@@ -166,10 +177,18 @@ async function closeWindow(
     [events.map((e) => e.eventId), index, scores],
   );
   for (const f of result.features) {
-    await services.pg.query(
-      `INSERT INTO drift_results VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [index, f.feature, f.test, f.statistic, f.pValue, f.pAdjusted, f.effectName, f.effect, f.drifted, f.note],
-    );
+    await services.pg.query(`INSERT INTO drift_results VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+      index,
+      f.feature,
+      f.test,
+      f.statistic,
+      f.pValue,
+      f.pAdjusted,
+      f.effectName,
+      f.effect,
+      f.drifted,
+      f.note,
+    ]);
   }
   return { index, compareMs, result };
 }
@@ -185,9 +204,16 @@ async function joinLabels(services: Services, batch: LabelBatch) {
     [batch.w],
   );
   const correct = rows.filter((r) => (r.score >= 0.5 ? 1 : 0) === r.label).length;
-  const auc = rocAuc(rows.map((r) => r.score), rows.map((r) => r.label));
+  const auc = rocAuc(
+    rows.map((r) => r.score),
+    rows.map((r) => r.label),
+  );
   await services.pg.query('INSERT INTO window_performance VALUES ($1, $2, $3, $4, $5)', [
-    batch.w, rows.length, rows.length ? correct / rows.length : 0, auc, batch.servedThrough,
+    batch.w,
+    rows.length,
+    rows.length ? correct / rows.length : 0,
+    auc,
+    batch.servedThrough,
   ]);
 }
 

@@ -47,7 +47,9 @@ function measure(fn: () => unknown): Timing {
 function race(fns: (() => unknown)[]): Timing[] {
   for (const f of fns) f();
   const all = fns.map(() => [] as Timing[]);
-  for (let r = 0; r < runs; r++) fns.forEach((f, i) => all[i].push(measure(f)));
+  for (let r = 0; r < runs; r++) {
+    for (const [i, f] of fns.entries()) all[i].push(measure(f));
+  }
   return all.map((ts) => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) }));
 }
 
@@ -114,7 +116,12 @@ function naiveCompare(profile: Profile, rows: Record<string, unknown>[]) {
   });
 }
 
-const services = await acquire({ needs: ['postgres'], namespace: 'drift-bench', ephemeral: true, log: () => {} });
+const services = await acquire({
+  needs: ['postgres'],
+  namespace: 'drift-bench',
+  ephemeral: true,
+  log: () => {},
+});
 let stored: Profile;
 let saveT: Timing;
 let loadT: Timing;
@@ -145,13 +152,18 @@ const report = compare(stored, curRows);
 
 // Output ------------------------------------------------------------------------------------------
 const ms = (x: number) => (Number.isNaN(x) ? '       -   ' : `${x.toFixed(1).padStart(8)} ms`);
-const ratio = (x: Timing, base: Timing) => `x${(x.wall / base.wall).toFixed(2)} wall, x${(x.cpu / base.cpu).toFixed(2)} cpu`;
+const ratio = (x: Timing, base: Timing) =>
+  `x${(x.wall / base.wall).toFixed(2)} wall, x${(x.cpu / base.cpu).toFixed(2)} cpu`;
 console.log(`drift benchmark: median of ${runs} interleaved runs after warm-up (Node ${process.version})`);
 console.log(`  ${''.padEnd(52)} ${'wall'.padStart(11)} ${'cpu'.padStart(11)}  vs baseline`);
 const table: [string, Timing, string][] = [
   ['(a) floor: copy + typed sort of 2 x 1e6 values', floorT, 'baseline'],
   [`    ks2Sample asymp 1e6 vs 1e6, same dist (p ${ksNull.pValue.toFixed(3)})`, ksT, ratio(ksT, floorT)],
-  [`    ks2Sample asymp 1e6 vs 1e6, +0.01 sd (p ${ksShift.pValue.toExponential(1)})`, ksShiftT, ratio(ksShiftT, floorT)],
+  [
+    `    ks2Sample asymp 1e6 vs 1e6, +0.01 sd (p ${ksShift.pValue.toExponential(1)})`,
+    ksShiftT,
+    ratio(ksShiftT, floorT),
+  ],
   [`(b) profile save to Postgres (${backend})`, saveT, ''],
   [`    profile load from Postgres (${backend})`, loadT, ''],
   ['    baseline: naive compare, row objects', naiveT, 'baseline'],

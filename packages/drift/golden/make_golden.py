@@ -2,7 +2,7 @@
 
 Run from anywhere:  python3 packages/drift/golden/make_golden.py
 Writes packages/drift/golden/*.json (kept small: large samples are not stored but described by a
-generator spec that src/golden.test-helpers.ts replays bit-for-bit; see `Gen` below).
+generator spec that src/testing/golden.ts replays bit-for-bit; see `Gen` below).
 
 Every case records the scipy call it reproduces. Seeds are fixed, so re-running gives identical files
 for the same scipy/numpy versions (recorded in each file).

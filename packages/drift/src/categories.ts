@@ -57,7 +57,9 @@ export function totalOf(counts: ReadonlyMap<string, number>, label: string): num
   let t = 0;
   for (const c of counts.values()) t += c;
   if (!(t > 0)) {
-    throw new DriftInputError(`${label} is empty (total count 0); a two-sample comparison needs data on both sides`);
+    throw new DriftInputError(
+      `${label} is empty (total count 0); a two-sample comparison needs data on both sides`,
+    );
   }
   return t;
 }

@@ -57,7 +57,7 @@ export function numericColumn(data: Dataset, name: string, rowCount: number): Nu
     let k = 0;
     for (let i = 0; i < col.length; i++) {
       const v = col[i];
-      if (v !== v) continue;
+      if (Number.isNaN(v)) continue;
       if (isInf(v)) throwNonFinite(name, i);
       out[k++] = v;
     }
@@ -68,7 +68,7 @@ export function numericColumn(data: Dataset, name: string, rowCount: number): Nu
   for (let i = 0; i < rowCount; i++) {
     const v = cell(data, name, i);
     if (typeof v === 'number') {
-      if (v === v) {
+      if (!Number.isNaN(v)) {
         if (isInf(v)) throwNonFinite(name, i);
         out[k++] = v;
       }

@@ -7,8 +7,10 @@ import { makeRows, makeWideColumns, TEST_SCHEMA } from './testing/data.ts';
 /** Every number anywhere in the report is finite (no NaN, no Infinity). */
 function numbersIn(v: unknown, path = 'report', out: [string, number][] = []): [string, number][] {
   if (typeof v === 'number') out.push([path, v]);
-  else if (Array.isArray(v)) v.forEach((x, i) => numbersIn(x, `${path}[${i}]`, out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) numbersIn(x, `${path}.${k}`, out);
+  else if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) numbersIn(x, `${path}[${i}]`, out);
+  } else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) numbersIn(x, `${path}.${k}`, out);
   return out;
 }
 function expectAllFinite(r: DriftReport) {
@@ -59,7 +61,9 @@ describe('compare: large windows', () => {
     const bh = compare(reference, rows);
     const bonf = compare(reference, rows, { correction: 'bonferroni' });
     expect(bonf.settings.correction).toBe('bonferroni');
-    bonf.features.forEach((f, i) => expect(f.pAdjusted).toBeGreaterThanOrEqual(bh.features[i].pAdjusted));
+    for (const [i, f] of bonf.features.entries()) {
+      expect(f.pAdjusted).toBeGreaterThanOrEqual(bh.features[i].pAdjusted);
+    }
   });
 });
 

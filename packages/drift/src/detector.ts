@@ -35,7 +35,12 @@ export interface EffectThresholds {
   nullRate: number;
 }
 
-export const DEFAULT_THRESHOLDS: EffectThresholds = { wasserstein: 0.1, jensenShannon: 0.1, psi: 0.2, nullRate: 0.05 };
+export const DEFAULT_THRESHOLDS: EffectThresholds = {
+  wasserstein: 0.1,
+  jensenShannon: 0.1,
+  psi: 0.2,
+  nullRate: 0.05,
+};
 
 export interface CompareOptions {
   /** Level for adjusted p-values (default 0.05). */
@@ -96,7 +101,11 @@ function evidenceFor(f: FeatureProfile, data: Dataset, rowCount: number, o: Requ
   if (rowCount === 0) return null;
   if (f.type === 'numeric') {
     const col = numericColumn(data, f.name, rowCount);
-    return numericEvidence(f, col, rowCount, { ksMethod: o.ksMethod, psiBins: o.psiBins, wassersteinScale: o.wassersteinScale });
+    return numericEvidence(f, col, rowCount, {
+      ksMethod: o.ksMethod,
+      psiBins: o.psiBins,
+      wassersteinScale: o.wassersteinScale,
+    });
   }
   return categoricalEvidence(f, categoricalColumn(data, f.name, rowCount), rowCount);
 }
@@ -122,15 +131,19 @@ function decide(
   const causes: string[] = [];
   const context: string[] = [];
   if (distDrift) causes.push(`distribution changed: ${test} <= ${o.alpha} and ${effects}`);
-  else if (significant) context.push(`significant but negligible: ${test}, effect below thresholds: ${effects}`);
+  else if (significant)
+    context.push(`significant but negligible: ${test}, effect below thresholds: ${effects}`);
   else if (e.test !== 'none') context.push(`no significant change: ${test} > ${o.alpha}`);
   if (e.nullPValue !== null) {
     const rates = `missing rate ${pct(e.nullRate.reference)} -> ${pct(e.nullRate.current)}`;
-    if (nullDrift) causes.push(`${rates} (|change| >= ${pct(t.nullRate)}, adjusted p = ${fmtP(nullAdjusted)})`);
+    if (nullDrift)
+      causes.push(`${rates} (|change| >= ${pct(t.nullRate)}, adjusted p = ${fmtP(nullAdjusted)})`);
     else if (Math.abs(nullDelta) > 0) context.push(`${rates}: below the null-rate gate`);
   }
   if (e.newCategories.length) {
-    context.push(`categories never seen in the reference: ${e.newCategories.map((c) => JSON.stringify(c)).join(', ')}`);
+    context.push(
+      `categories never seen in the reference: ${e.newCategories.map((c) => JSON.stringify(c)).join(', ')}`,
+    );
   }
   const reasons = [...causes, ...context, ...e.notes];
   return {

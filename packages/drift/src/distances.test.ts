@@ -57,7 +57,15 @@ describe('jensenShannon matches scipy.spatial.distance.jensenshannon(base=2)', (
   it('aligns categorical data over the union of categories', () => {
     const d = jensenShannon({ a: 1 }, { b: 1 });
     expect(d).toBeCloseTo(1, 14);
-    expect(jensenShannon(['x', 'y', 'y'], new Map([['y', 2], ['x', 1]]))).toBe(0);
+    expect(
+      jensenShannon(
+        ['x', 'y', 'y'],
+        new Map([
+          ['y', 2],
+          ['x', 1],
+        ]),
+      ),
+    ).toBe(0);
   });
 
   it('refuses mismatched or massless histograms', () => {

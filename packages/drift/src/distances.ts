@@ -17,14 +17,14 @@ export function wassersteinDistanceSorted(u: Float64Array, v: Float64Array): num
   const n2 = v.length;
   let i = 0;
   let j = 0;
-  let x = u[0] < v[0] ? u[0] : v[0];
+  let x = Math.min(u[0], v[0]);
   let sum = 0;
   let comp = 0; // Neumaier compensation: ~1e6 terms of mixed size
   while (i < n1 || j < n2) {
     while (i < n1 && u[i] <= x) i++;
     while (j < n2 && v[j] <= x) j++;
     if (i === n1 && j === n2) break;
-    const next = i === n1 ? v[j] : j === n2 ? u[i] : u[i] < v[j] ? u[i] : v[j];
+    const next = i === n1 ? v[j] : j === n2 ? u[i] : Math.min(u[i], v[j]);
     const term = Math.abs(i / n1 - j / n2) * (next - x);
     const t = sum + term;
     comp += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
@@ -60,8 +60,7 @@ export interface WassersteinNormalized {
 /** Spread of an ascending reference sample, with the constant-reference fallbacks. */
 export function referenceScale(refSorted: Float64Array, basis: 'std' | 'iqr' = 'std'): [number, ScaleBasis] {
   const arr = refSorted as unknown as number[];
-  const s =
-    basis === 'std' ? standardDeviation(arr) : quantileSorted(arr, 0.75) - quantileSorted(arr, 0.25);
+  const s = basis === 'std' ? standardDeviation(arr) : quantileSorted(arr, 0.75) - quantileSorted(arr, 0.25);
   if (s > 0) return [s, basis];
   const mean = arr.reduce((acc, v) => acc + v, 0) / arr.length;
   if (Math.abs(mean) > 0) return [Math.abs(mean), 'abs-mean'];

@@ -36,7 +36,10 @@ interface Settings {
 }
 
 function nullEvidence(refNull: number, refCount: number, curNull: number, curCount: number) {
-  const nullRate = { reference: refCount ? refNull / refCount : 0, current: curCount ? curNull / curCount : 0 };
+  const nullRate = {
+    reference: refCount ? refNull / refCount : 0,
+    current: curCount ? curNull / curCount : 0,
+  };
   let nullPValue: number | null = null;
   if (refNull + curNull > 0 && refCount > 0 && curCount > 0) {
     const ref = new Map([
@@ -129,7 +132,8 @@ export function categoricalEvidence(
   const newCategories = [...col.counts.keys()].filter((k) => !refCounts.has(k));
   const chi = chiSquaredTest(refCounts, col.counts);
   const notes: string[] = [];
-  if (chi.dof === 0) notes.push(`a single category ("${chi.categories[0]}") on both sides: nothing to compare`);
+  if (chi.dof === 0)
+    notes.push(`a single category ("${chi.categories[0]}") on both sides: nothing to compare`);
   return {
     test: 'chi2',
     statistic: chi.statistic,

@@ -6,8 +6,11 @@ import { readGolden } from './testing/golden.ts';
 describe('incomplete gamma matches scipy.special.gammaincc / gammainc', () => {
   const { cases } = readGolden<{ cases: [number, number, number, number][] }>('igamc.json');
   it(`agrees to 1e-12 relative on ${cases.length} (a, x) points, tails included`, () => {
-    const rel = (ours: number, ref: number) => (ref > 1e-300 ? Math.abs(ours - ref) / ref : Math.abs(ours - ref));
-    const bad = cases.filter(([a, x, q, p]) => rel(gammaincc(a, x), q) > 5e-12 || rel(gammainc(a, x), p) > 5e-11);
+    const rel = (ours: number, ref: number) =>
+      ref > 1e-300 ? Math.abs(ours - ref) / ref : Math.abs(ours - ref);
+    const bad = cases.filter(
+      ([a, x, q, p]) => rel(gammaincc(a, x), q) > 5e-12 || rel(gammainc(a, x), p) > 5e-11,
+    );
     expect(bad).toEqual([]);
   });
 

@@ -17,10 +17,7 @@ const FPMIN = 1e-300;
 const MAX_ITER = 100000;
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /** B_{2j} / (2j) / (2j-1), j = 1..8: Stirling correction lgamma(a) - Stirling main part. */
-const STIRLING = [
-  8.3333333333333333333e-2, -2.7777777777777777778e-3, 7.9365079365079365079e-4, -5.952380952380952381e-4,
-  8.4175084175084175084e-4, -1.9175269175269175269e-3, 6.4102564102564102564e-3, -2.955065359477124183e-2,
-];
+const STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156, -3617 / 122400];
 
 /** log(1 + u) - u without cancellation for small |u|. */
 function log1pmx(u: number): number {

@@ -5,7 +5,16 @@
  */
 export { type CategoricalInput, type CategoryValue, NULL_CATEGORY } from './categories.ts';
 export { type ChiSquaredResult, chiSquaredTest } from './chi2.ts';
-export type { CellValue, Column, Columns, Dataset, FeatureSpec, FeatureType, Row, Schema } from './columns.ts';
+export type {
+  CellValue,
+  Column,
+  Columns,
+  Dataset,
+  FeatureSpec,
+  FeatureType,
+  Row,
+  Schema,
+} from './columns.ts';
 export {
   type CompareOptions,
   compare,
@@ -26,7 +35,14 @@ export type { DriftTest } from './feature-drift.ts';
 export { chi2Sf, gammainc, gammaincc } from './gamma.ts';
 export type { NanPolicy, NumericInput } from './input.ts';
 export { kstwoSf } from './kolmogorov.ts';
-export { ks2Sample, ks2SampleSorted, type KsMethod, type KsOptions, type KsResult, ksStatisticSorted } from './ks.ts';
+export {
+  type KsMethod,
+  type KsOptions,
+  type KsResult,
+  ks2Sample,
+  ks2SampleSorted,
+  ksStatisticSorted,
+} from './ks.ts';
 export { type AdjustedPValues, benjaminiHochberg, bonferroni } from './multiple-testing.ts';
 export {
   buildProfile,

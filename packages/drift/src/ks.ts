@@ -9,8 +9,8 @@
  */
 import { DriftInputError } from './errors.ts';
 import { type NanPolicy, type NumericInput, sortedCopy } from './input.ts';
-import { probOutsideBand, probOutsideSquare } from './ks-exact.ts';
 import { kstwoSf } from './kolmogorov.ts';
+import { probOutsideBand, probOutsideSquare } from './ks-exact.ts';
 
 export type KsMethod = 'auto' | 'exact' | 'asymp';
 
@@ -79,7 +79,7 @@ export function ksStatisticSorted(x: Float64Array, y: Float64Array): number {
     else if (diff < dmin) dmin = diff;
   }
   // Once one sample is exhausted the difference only moves back towards 0: the extremes are found.
-  return -dmin > dmax ? -dmin : dmax;
+  return Math.max(-dmin, dmax);
 }
 
 function asympPValue(d: number, n1: number, n2: number): number {
@@ -123,7 +123,7 @@ export function ks2SampleSorted(x: Float64Array, y: Float64Array, method: KsMeth
   // n1 = n2 = 1 makes scipy's kstwo.sf(d, round(0.5)) NaN; the exact answer is p = 1 for any D.
   if (n1 === 1 && n2 === 1) return { statistic: d, pValue: 1, method: 'exact', n1, n2 };
   const p = asympPValue(d, n1, n2);
-  const out: KsResult = { statistic: d, pValue: p < 0 ? 0 : p > 1 ? 1 : p, method: 'asymp', n1, n2 };
+  const out: KsResult = { statistic: d, pValue: p < 0 ? 0 : Math.min(p, 1), method: 'asymp', n1, n2 };
   if (warning) out.warning = warning;
   return out;
 }

@@ -9,7 +9,8 @@ const { bh } = readGolden<{ bh: { p: number[]; adjusted: number[] }[] }>('effect
 describe('benjaminiHochberg matches scipy.stats.false_discovery_control(method="bh")', () => {
   it.each(bh.map((c, i) => [i, c] as const))('case %i', (_i, c) => {
     const r = benjaminiHochberg(c.p);
-    r.adjusted.forEach((v, j) => expect(Math.abs(v - c.adjusted[j])).toBeLessThanOrEqual(1e-12));
+    expect(r.adjusted).toHaveLength(c.adjusted.length);
+    for (const [j, v] of r.adjusted.entries()) expect(Math.abs(v - c.adjusted[j])).toBeLessThanOrEqual(1e-12);
   });
 
   it('textbook example: rejects the smallest p-values up to the largest k with p(k) <= k*q/m', () => {
@@ -49,7 +50,7 @@ describe('bonferroni', () => {
     const p = [0.001, 0.01, 0.02, 0.03, 0.2];
     const b = bonferroni(p).adjusted;
     const h = benjaminiHochberg(p).adjusted;
-    b.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(h[i]));
+    for (const [i, v] of b.entries()) expect(v).toBeGreaterThanOrEqual(h[i]);
   });
 
   it('refuses p-values outside [0, 1] naming the index', () => {

@@ -18,7 +18,8 @@ export interface AdjustedPValues {
 function validate(pValues: readonly number[], alpha: number): void {
   if (!(alpha > 0 && alpha < 1)) throw new DriftInputError(`alpha must be in (0, 1), got ${alpha}`);
   pValues.forEach((p, i) => {
-    if (!(p >= 0 && p <= 1)) throw new DriftInputError(`p-value at index ${i} is ${p}; p-values must be in [0, 1]`);
+    if (!(p >= 0 && p <= 1))
+      throw new DriftInputError(`p-value at index ${i} is ${p}; p-values must be in [0, 1]`);
   });
 }
 

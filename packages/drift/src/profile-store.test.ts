@@ -38,7 +38,10 @@ describe('profile store (Postgres)', () => {
     const { rows } = await services.pg.query(
       "select octet_length(samples) as bytes, jsonb_typeof(profile) as kind from drift_profiles where name = 'ref-a'",
     );
-    const numericValues = profile.features.reduce((n, f) => n + (f.type === 'numeric' ? f.sample.length : 0), 0);
+    const numericValues = profile.features.reduce(
+      (n, f) => n + (f.type === 'numeric' ? f.sample.length : 0),
+      0,
+    );
     expect(Number(rows[0].bytes)).toBe(numericValues * 8);
     expect(rows[0].kind).toBe('object');
   });
@@ -63,7 +66,7 @@ describe('profile store (Postgres)', () => {
 
   it('migrations are idempotent', async () => {
     await services.migrate('drift', driftMigrations);
-    const { rows } = await services.pg.query("select count(*)::int as n from drift_profiles");
+    const { rows } = await services.pg.query('select count(*)::int as n from drift_profiles');
     expect(rows[0].n).toBe(0);
   });
 });

@@ -10,8 +10,8 @@
  * random doubles do not compress, so TOAST should not spend time trying.
  */
 import { endianness } from 'node:os';
-import type { FeatureProfile, NumericFeatureProfile, Profile } from './profile.ts';
 import { DriftInputError, ProfileNotFoundError } from './errors.ts';
+import type { FeatureProfile, NumericFeatureProfile, Profile } from './profile.ts';
 
 /** What the store needs from a pg.Pool (or a pg.Client, or services' pool). */
 export interface Queryable {
@@ -69,7 +69,9 @@ function decodeSample(blob: Buffer, offset: number, length: number, feature: str
   const start = offset * 8;
   const end = start + length * 8;
   if (!(Number.isInteger(offset) && Number.isInteger(length) && start >= 0 && end <= blob.length)) {
-    throw new DriftInputError(`stored sample of feature "${feature}" lies outside the samples blob; re-save the profile`);
+    throw new DriftInputError(
+      `stored sample of feature "${feature}" lies outside the samples blob; re-save the profile`,
+    );
   }
   const out = new Float64Array(length);
   if (LITTLE_ENDIAN) {

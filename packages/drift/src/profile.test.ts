@@ -66,9 +66,12 @@ describe('buildProfile', () => {
 
   it('refuses a bad schema or a value of the wrong type, naming feature and row', () => {
     expect(() => buildProfile(rows, [])).toThrow(DriftInputError);
-    expect(() => buildProfile(rows, [{ name: 'x', type: 'numeric' }, { name: 'x', type: 'numeric' }])).toThrow(
-      /appears twice/,
-    );
+    expect(() =>
+      buildProfile(rows, [
+        { name: 'x', type: 'numeric' },
+        { name: 'x', type: 'numeric' },
+      ]),
+    ).toThrow(/appears twice/);
     const bad = [{ v: 1 }, { v: 'oops' }];
     expect(() => buildProfile(bad, [{ name: 'v', type: 'numeric' }])).toThrow(/row 1 holds "oops"/);
   });

@@ -9,7 +9,14 @@
  * threshold while a profile of 20 features stays ~8 MB. Categorical features keep exact counts.
  */
 import { mean, quantileSorted, standardDeviation } from 'simple-statistics';
-import { categoricalColumn, type Dataset, type FeatureType, numericColumn, rowCountOf, type Schema } from './columns.ts';
+import {
+  categoricalColumn,
+  type Dataset,
+  type FeatureType,
+  numericColumn,
+  rowCountOf,
+  type Schema,
+} from './columns.ts';
 import { DriftInputError } from './errors.ts';
 import { mulberry32 } from './rng.ts';
 
@@ -142,7 +149,9 @@ export function buildProfile(rows: Dataset, schema: Schema, options: ProfileOpti
     const nonNullCount = values.length;
     const sampled = nonNullCount > sampleSize;
     // Each feature gets its own stream so adding a feature does not reshuffle the others.
-    const sample = sampled ? sampleInPlace(values.slice(), sampleSize, (seed + index * 0x9e3779b9) >>> 0) : values.slice();
+    const sample = sampled
+      ? sampleInPlace(values.slice(), sampleSize, (seed + index * 0x9e3779b9) >>> 0)
+      : values.slice();
     sample.sort();
     return {
       ...base,

@@ -84,7 +84,8 @@ export function psiSorted(
   options: Pick<PsiOptions, 'bins' | 'epsilon'> = {},
 ): PsiResult {
   const bins = options.bins ?? DEFAULT_PSI_BINS;
-  if (!Number.isInteger(bins) || bins < 2) throw new DriftInputError(`psi bins must be an integer >= 2, got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 2)
+    throw new DriftInputError(`psi bins must be an integer >= 2, got ${bins}`);
   if (refSorted.length === 0 || curSorted.length === 0) {
     throw new DriftInputError('psi needs non-empty reference and current samples');
   }

@@ -9,12 +9,12 @@
  */
 
 /** log(2^-1075): exp of anything below underflows (cephes MINLOG). */
-const MINLOG = -7.451332191019412076235e2;
+const MINLOG = -745.1332191019412;
 /** Above this n scipy switches to the closed-form approximation; so do we, to stay comparable. */
 const SMIRNOV_MAX_COMPUTE_N = 1_000_000;
 
 function clip01(p: number): number {
-  return p < 0 ? 0 : p > 1 ? 1 : p;
+  return p < 0 ? 0 : Math.min(p, 1);
 }
 
 /** P(D+_n >= x) for integer n >= 1 and 0 <= x <= 1. */

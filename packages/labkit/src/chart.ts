@@ -98,7 +98,9 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
       // A flat chart still gets a visible band instead of asciichart's single row.
       ...(min === max ? { min: min - 1, max: max + 1 } : {}),
       colors: options.color ? kept.map((s) => s.color) : undefined,
-      format: (x: number) => format(x).padStart(labelWidth),
+      // offset 2 + a label ending in a space: every row reads `<label> <axis>` whatever the label width.
+      offset: 2,
+      format: (x: number) => `${format(x).padStart(labelWidth)} `,
     },
   );
   const legend = kept
