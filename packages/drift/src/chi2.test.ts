@@ -1,3 +1,4 @@
+/** chiSquaredTest: scipy.stats.chi2_contingency golden values, input forms, conventions, order invariance (Q27). */
 import { describe, expect, it } from 'vitest';
 import { chiSquaredTest } from './chi2.ts';
 import { DriftInputError } from './errors.ts';

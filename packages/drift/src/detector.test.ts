@@ -1,8 +1,12 @@
+/**
+ * compare(): the alarm-fatigue gate at large n, real shifts, new categories, null floods, degenerate
+ * columns and windows (never NaN) (Q4, Q26, Q27). Speed is measured by `pnpm bench drift`, not asserted here.
+ */
 import { describe, expect, it } from 'vitest';
 import { compare, type DriftReport } from './detector.ts';
 import { DriftInputError } from './errors.ts';
 import { buildProfile } from './profile.ts';
-import { makeRows, makeWideColumns, TEST_SCHEMA } from './testing/data.ts';
+import { makeRows, TEST_SCHEMA } from './testing/data.ts';
 
 /** Every number anywhere in the report is finite (no NaN, no Infinity). */
 function numbersIn(v: unknown, path = 'report', out: [string, number][] = []): [string, number][] {
@@ -145,20 +149,5 @@ describe('compare: degenerate inputs', () => {
     rows[4] = { ...rows[4], y: 'n/a' };
     expect(() => compare(reference, rows)).toThrow(DriftInputError);
     expect(() => compare(reference, rows)).toThrow(/feature "y" is numeric but row 4/);
-  });
-});
-
-describe('compare: speed', () => {
-  it('100k rows x 20 features (columns) against a profile in well under the 2 s budget', () => {
-    const ref = makeWideColumns(21, 100_000, 20);
-    const profile = buildProfile(ref.columns, ref.schema);
-    const cur = makeWideColumns(22, 100_000, 20, 0.02);
-    compare(profile, makeWideColumns(23, 10_000, 20).columns); // warm-up
-    const t0 = performance.now();
-    const r = compare(profile, cur.columns);
-    const ms = performance.now() - t0;
-    expect(r.features).toHaveLength(20);
-    // The bench reports the real number; here a loaded CI machine gets 2x slack.
-    expect(ms).toBeLessThan(4000);
   });
 });

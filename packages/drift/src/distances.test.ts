@@ -1,3 +1,4 @@
+/** Effect sizes: Wasserstein and Jensen–Shannon against scipy golden values, PSI against hand-computed values. */
 import { describe, expect, it } from 'vitest';
 import { jensenShannon, wassersteinDistance, wassersteinNormalized } from './distances.ts';
 import { DriftInputError } from './errors.ts';

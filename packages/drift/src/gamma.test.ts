@@ -1,3 +1,4 @@
+/** Incomplete gamma and chi-squared survival: scipy golden values and published table values. */
 import { describe, expect, it } from 'vitest';
 import { DriftInputError } from './errors.ts';
 import { chi2Sf, gammainc, gammaincc } from './gamma.ts';

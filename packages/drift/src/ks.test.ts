@@ -1,3 +1,4 @@
+/** ks2Sample and kstwoSf: scipy golden values, textbook values, properties against an ECDF oracle, input errors (Q27). */
 import { describe, expect, it } from 'vitest';
 import { DriftInputError } from './errors.ts';
 import { kstwoSf } from './kolmogorov.ts';

@@ -1,3 +1,4 @@
+/** BH against scipy.stats.false_discovery_control, its monotonicity properties, and Bonferroni (Q27). */
 import { describe, expect, it } from 'vitest';
 import { DriftInputError } from './errors.ts';
 import { benjaminiHochberg, bonferroni } from './multiple-testing.ts';

@@ -1,3 +1,4 @@
+/** buildProfile: counts, null rates, deterministic capped samples, rows vs columns, schema errors. */
 import { describe, expect, it } from 'vitest';
 import { DriftInputError } from './errors.ts';
 import { buildProfile, type NumericFeatureProfile } from './profile.ts';

@@ -22,7 +22,7 @@ export class LabUsageError extends Error {
 export class LabRunError extends Error {
   override name = 'LabRunError';
   readonly lab: string;
-  readonly hint: string | undefined;
+  hint: string | undefined;
   /** Set when closing services also failed after the lab itself failed; the first error wins. */
   cleanupError: unknown;
 

@@ -176,6 +176,18 @@ describe('runLab mystery mode', () => {
     expect(stdout.text()).toContain(lab.breaks.find((b) => b.name === secret)!.explanation);
   });
 
+  it('hides the fault name in the message and hint of a crash', async () => {
+    const crashing = fakeLab({
+      run: async ({ fault }) => {
+        throw Object.assign(new Error(`${fault} blew up`), { hint: `switch ${fault} off` });
+      },
+    });
+    const error = await runLab(crashing, { mystery: true, seed: 3, silent: true }).catch((e) => e);
+    expect(error.message).toBe('lab "fake": run failed: mystery blew up');
+    expect(error.hint).toBe('switch mystery off');
+    expect(error.stack).not.toContain(pickMystery(crashing.breaks, 3).name);
+  });
+
   it('rejects a wrong guess without revealing the fault', async () => {
     const stdout = capture();
     const report = await runLab(lab, { mystery: true, seed: 3, guess: other, stdout, env });

@@ -128,11 +128,7 @@ export async function runLab(lab: LabDefinition, options: RunLabOptions = {}): P
       else failure = new LabRunError(lab.name, 'closing services failed', error);
     }
   }
-  if (failure) {
-    // The lab may have put the fault name in its error; a mystery must not leak through a crash.
-    failure.message = redact(failure.message);
-    throw failure;
-  }
+  if (failure) throw scrubbed(failure, redact);
 
   const checks = outcome!.checks.map((ch) => ({
     name: redact(ch.name),
@@ -184,8 +180,14 @@ async function acquireFor(
     if (!rows.used) printBackends(rows, services.backends);
     return services;
   } catch (error) {
-    const failure = new LabRunError(lab.name, 'could not acquire services', error);
-    failure.message = redact(failure.message);
-    throw failure;
+    throw scrubbed(new LabRunError(lab.name, 'could not acquire services', error), redact);
   }
+}
+
+/** An error may quote the fault name (a lab's own message, a hint): a mystery must not leak through a crash. */
+function scrubbed(error: LabRunError, redact: (text: string) => string): LabRunError {
+  error.message = redact(error.message);
+  if (error.hint) error.hint = redact(error.hint);
+  if (error.stack) error.stack = redact(error.stack);
+  return error;
 }
