@@ -6,46 +6,13 @@
  *
  *   pnpm bench payments [--size 100000] [--runs 7]
  */
+import { intArg, measure, ms, type Timing, time } from '@mlops-lab/benchkit';
 import { createRng, generatePayments } from '../src/index.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`);
-  return value;
-}
-
-const size = arg('size', 100_000);
-const runs = arg('runs', 7);
+const size = intArg('size', 100_000);
+const runs = intArg('runs', 7);
 /** Uniforms per event: 12 input draws (fixed by design) + 1 label + 1 timestamp spacing. */
 const UNIFORMS_PER_EVENT = 14;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
-interface Timing {
-  wall: number;
-  /** Process CPU time (user + system, all threads, so GC helpers count): steadier than wall time when
-   *  the machine is busy, since time spent waiting for a core is not counted. */
-  cpu: number;
-}
-
-function measure(fn: () => unknown): Timing {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
-
-function time(fn: (run: number) => unknown): Timing {
-  const all: Timing[] = [];
-  for (let run = 0; run < runs; run++) all.push(measure(() => fn(run)));
-  return { wall: median(all.map((t) => t.wall)), cpu: median(all.map((t) => t.cpu)) };
-}
 
 const window = (seed: number) => ({ seed, size, start: Date.UTC(2024, 0, 1), durationMs: 86_400_000 });
 const allKnobs = {
@@ -60,13 +27,13 @@ const allKnobs = {
 const cold = measure(() => generatePayments(window(0))); // builds the population, JIT still cold
 
 let sink = 0;
-const baseline = time((run) => {
+const baseline = time(runs, (run) => {
   const rng = createRng(run);
   for (let i = 0; i < size * UNIFORMS_PER_EVENT; i++) sink += rng.next();
 });
-const healthy = time((run) => generatePayments(window(run + 1)));
+const healthy = time(runs, (run) => generatePayments(window(run + 1)));
 generatePayments({ ...window(0), drift: allKnobs }); // reference stats for numericShift, once
-const knobs = time((run) => generatePayments({ ...window(run + 1), drift: allKnobs }));
+const knobs = time(runs, (run) => generatePayments({ ...window(run + 1), drift: allKnobs }));
 
 const rows: [string, Timing][] = [
   ['first call (cold: population, JIT)', cold],
@@ -74,7 +41,6 @@ const rows: [string, Timing][] = [
   [`generatePayments ${size}`, healthy],
   [`generatePayments ${size}, six knobs`, knobs],
 ];
-const ms = (x: number) => `${x.toFixed(1).padStart(8)} ms`;
 console.log(`payments benchmark: ${size} events, median of ${runs} runs (Node ${process.version})`);
 console.log(`  ${''.padEnd(38)} ${'wall'.padStart(11)} ${'cpu'.padStart(11)}  cpu vs baseline`);
 for (const [name, t] of rows) {

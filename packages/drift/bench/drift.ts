@@ -6,10 +6,14 @@
  *     a straightforward version of the same tests (Array copies, comparator sort, a searchsorted ECDF per
  *     pooled value, scipy-style). Budget 2 s.
  *
- *   pnpm bench drift [--runs 5]          (or: pnpm exec tsx packages/drift/bench/drift.ts)
+ * (c) `pnpm lab drift --quick` and `pnpm lab drift` on the embedded services, against their budgets
+ *     (30 s and 2 min); skipped with --no-lab.
+ *
+ *   pnpm bench drift [--runs 5] [--no-lab]   (or: pnpm exec tsx packages/drift/bench/drift.ts)
  *
  * Postgres comes from @mlops-lab/services (DATABASE_URL, Docker, else embedded PGlite).
  */
+import { flag, intArg, median, ms, race, type Timing } from '@mlops-lab/benchkit';
 import { acquire } from '@mlops-lab/services';
 import { chiSquaredTest } from '../src/chi2.ts';
 import type { Columns } from '../src/columns.ts';
@@ -20,38 +24,9 @@ import { buildProfile, type Profile } from '../src/profile.ts';
 import { driftMigrations, loadProfile, saveProfile } from '../src/profile-store.ts';
 import { makeWideColumns } from '../src/testing/data.ts';
 import { bell } from '../src/testing/golden.ts';
+import { type LabTiming, timeLab } from './lab-timing.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} needs a positive integer`);
-  return v;
-}
-const runs = arg('runs', 5);
-
-interface Timing {
-  wall: number;
-  /** Process CPU time (user + system): steadier than wall time on a busy machine. */
-  cpu: number;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-function measure(fn: () => unknown): Timing {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
-/** Runs the candidates interleaved (a, b, a, b, ...) after one warm-up each, so load drift hits both. */
-function race(fns: (() => unknown)[]): Timing[] {
-  for (const f of fns) f();
-  const all = fns.map(() => [] as Timing[]);
-  for (let r = 0; r < runs; r++) {
-    for (const [i, f] of fns.entries()) all[i].push(measure(f));
-  }
-  return all.map((ts) => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) }));
-}
+const runs = intArg('runs', 5);
 
 // (a) KS on 1e6 vs 1e6 ---------------------------------------------------------------------------
 const N = 1_000_000;
@@ -66,7 +41,7 @@ const floor = () => {
   y.sort();
   sink += x[0] + y[0];
 };
-const [floorT, ksT, ksShiftT] = race([
+const [floorT, ksT, ksShiftT] = race(runs, [
   floor,
   () => (sink += ks2Sample(a, b, { method: 'asymp' }).pValue),
   () => (sink += ks2Sample(a, shifted, { method: 'asymp' }).pValue),
@@ -143,15 +118,17 @@ try {
   await services.close();
 }
 const backend = services.backends.postgres?.kind ?? 'unknown';
-const [rowsT, colsT, naiveT] = race([
+const [rowsT, colsT, naiveT] = race(runs, [
   () => compare(stored, curRows),
   () => compare(stored, cur.columns),
   () => naiveCompare(stored, curRows),
 ]);
 const report = compare(stored, curRows);
 
+// (c) the drift lab end to end on the embedded services, against its budgets ----------------------
+const labs: LabTiming[] = flag('no-lab') ? [] : [timeLab(['--quick'], 30_000), timeLab([], 120_000)];
+
 // Output ------------------------------------------------------------------------------------------
-const ms = (x: number) => (Number.isNaN(x) ? '       -   ' : `${x.toFixed(1).padStart(8)} ms`);
 const ratio = (x: Timing, base: Timing) =>
   `x${(x.wall / base.wall).toFixed(2)} wall, x${(x.cpu / base.cpu).toFixed(2)} cpu`;
 console.log(`drift benchmark: median of ${runs} interleaved runs after warm-up (Node ${process.version})`);
@@ -172,6 +149,12 @@ const table: [string, Timing, string][] = [
   ['    load + compare (row objects) vs 2 s budget', { wall: loadT.wall + rowsT.wall, cpu: Number.NaN }, ''],
 ];
 for (const [name, t, r] of table) console.log(`  ${name.padEnd(52)} ${ms(t.wall)} ${ms(t.cpu)}  ${r}`);
+for (const l of labs) {
+  const verdict = `${l.passed ? 'checks pass' : 'CHECKS FAIL'}, budget ${l.budgetMs / 1000} s: x${(l.ms / l.budgetMs).toFixed(2)}`;
+  console.log(
+    `  ${`(c) pnpm lab drift ${l.args.join(' ')} (embedded)`.padEnd(52)} ${ms(l.ms)} ${ms(Number.NaN)}  ${verdict}`,
+  );
+}
 console.log(`  compare verdict: drifted ${JSON.stringify(report.driftedFeatures)}`);
 if (Number.isNaN(sink)) console.log('unreachable: keeps results alive');
 console.log(
@@ -201,5 +184,6 @@ console.log(
       loadPlusCompareMs: loadT.wall + rowsT.wall,
       budgetMs: 2000,
     },
+    lab: labs,
   }),
 );
