@@ -19,7 +19,7 @@ export const BREAKS: LabBreak[] = [
   {
     name: 'unit-change',
     symptom: 'the steady weeks alert on one numeric feature with an enormous effect size, and accuracy falls',
-    hint: 'compare the drifted feature’s quantiles with the reference: by how much, and is it a constant factor?',
+    hint: 'read the alert’s effect size in reference standard deviations: is that a change in the world, or in units?',
     explanation:
       'An upstream service started sending `amount` in cents instead of dollars. Nothing about the world ' +
       'changed (the labels still follow the true amounts), but every value is 100x larger. KS flags it at ' +
@@ -32,7 +32,7 @@ export const BREAKS: LabBreak[] = [
   {
     name: 'new-category',
     symptom: 'the steady weeks alert on a categorical feature; performance on labelled weeks barely moves',
-    hint: 'look at the chi-squared row: which category has no reference count at all?',
+    hint: 'read the alert’s reasons for the categorical feature: which value has no reference count?',
     explanation:
       'A category the model never saw (`crypto_exchange`) now carries 15% of payments. The chi-squared ' +
       'test of homogeneity over the union of categories flags `merchantCategory`, and the detector names ' +
@@ -44,7 +44,7 @@ export const BREAKS: LabBreak[] = [
   {
     name: 'null-flood',
     symptom: 'the steady weeks alert on one feature although its non-null values look like the reference',
-    hint: 'read the null-rate columns of the drifted feature, not just its p-value',
+    hint: 'read the alert’s reasons: did the values change, or how many of them there are?',
     explanation:
       'A broken upstream join leaves `distanceKm` null in 40% of rows. The values that remain follow the ' +
       'reference distribution, so a KS test on non-null values alone would say nothing: the detector ' +

@@ -24,6 +24,9 @@ export interface WeekRow {
   labelsAfter: number | null;
 }
 
+/** Enough alert lines to diagnose a fault without flooding the terminal. */
+const MAX_ALERT_LINES = 8;
+
 /** -log10 p, capped so one tiny p-value does not flatten the rest of the chart. */
 const evidence = (p: number) => Math.min(20, -Math.log10(Math.max(p, 1e-300)));
 
@@ -85,6 +88,16 @@ export async function reportWindows(
       (compareMs.get(r.index) ?? 0).toFixed(0),
     ]),
   );
+  // The detector's own reasons for every alert: what an on-call engineer reads first.
+  const alerts = windows.flatMap((w) =>
+    w.result.features.filter((f) => f.drifted).map((f) => `w${w.index} ${f.feature}: ${f.note}`),
+  );
+  if (alerts.length > 0) {
+    out.say(`alerts (${alerts.length}), with the detector's reasons:`);
+    for (const line of alerts.slice(0, MAX_ALERT_LINES)) out.say(`  ${line}`);
+    if (alerts.length > MAX_ALERT_LINES)
+      out.say(`  ... ${alerts.length - MAX_ALERT_LINES} more in table drift_results`);
+  }
   // Each week is drawn four columns wide so a dozen weeks still read as a chart.
   const perWeek = (values: number[]) => values.flatMap((v) => [v, v, v, v]);
   out.chart(
