@@ -13,9 +13,10 @@
 import { generatePayments, mixSeed } from '@mlops-lab/datagen';
 import { buildProfile, driftMigrations, saveProfile } from '@mlops-lab/drift';
 import { type Check, check, type LabDefinition } from '@mlops-lab/labkit';
+import { accuracy, rocAuc } from '@mlops-lab/training';
 import { BREAKS, CHECK } from './breaks.ts';
 import { alarmFatigue } from './fatigue.ts';
-import { rocAuc, score, trainModel } from './model.ts';
+import { DECISION_THRESHOLD, score, trainModel } from './model.ts';
 import { monitorMigrations, streamLiveTraffic } from './monitor.ts';
 import { PROFILE_SCHEMA, reportWindows } from './report.ts';
 import { buildScenario, START_MS, WEEK_MS } from './scenario.ts';
@@ -56,11 +57,10 @@ const lab: LabDefinition = {
         });
         const scores = score(model, holdout);
         const labels = holdout.map((e) => e.label);
-        const correct = labels.filter((y, i) => (scores[i] >= model.threshold ? 1 : 0) === y).length;
         await saveProfile(services.pg, 'payments-reference', buildProfile(reference, PROFILE_SCHEMA));
         return {
           model,
-          referenceAccuracy: correct / labels.length,
+          referenceAccuracy: accuracy(scores, labels, DECISION_THRESHOLD),
           referenceAuc: rocAuc(scores, labels) ?? 0,
         };
       },

@@ -1,7 +1,7 @@
 /**
- * The lab's production model: a logistic regression on the payments features, trained on the
- * reference window by full-batch gradient descent. It exists so the lab has predictions to monitor
- * and delayed labels to score them against (Q4, Q26); the training package replaces it later.
+ * The lab's production model: a logistic regression (@mlops-lab/training) on the payments features,
+ * trained on the reference window. It exists so the lab has predictions to monitor and delayed
+ * labels to score them against (Q4, Q26).
  *
  * Preprocessing is fitted once on the reference data and frozen, like a real serving pipeline:
  * log1p on skewed numerics, standardization with reference mean/std, nulls imputed with the
@@ -9,6 +9,7 @@
  * That freezing is what makes a unit change or a null flood hurt the model in the lab.
  */
 import type { PaymentEvent } from '@mlops-lab/datagen';
+import { type LogisticModel, predictLogistic, trainLogistic } from '@mlops-lab/training';
 
 const NUMERIC = ['amount', 'hourOfDay', 'deviceAgeDays', 'distanceKm'] as const;
 const CATEGORICAL = ['merchantCategory', 'channel'] as const;
@@ -76,40 +77,22 @@ export function transform(pre: Preprocessor, event: PaymentEvent, out: Float64Ar
   return out;
 }
 
+/** Scores at or above this are flagged as fraud; accuracy is measured at this threshold. */
+export const DECISION_THRESHOLD = 0.5;
+
 export interface Model {
   pre: Preprocessor;
-  weights: Float64Array;
-  bias: number;
-  threshold: number;
+  classifier: LogisticModel;
 }
 
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-/** Full-batch gradient descent with a little L2; deterministic (no shuffling, zero init). */
-export function trainModel(events: PaymentEvent[], epochs = 300, learningRate = 0.5): Model {
+export function trainModel(events: PaymentEvent[]): Model {
   const pre = fitPreprocessor(events);
   const rows = events.map((e) => transform(pre, e, new Float64Array(pre.width)));
-  const weights = new Float64Array(pre.width);
-  const grad = new Float64Array(pre.width);
-  let bias = 0;
-  const l2 = 1e-4;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    grad.fill(0);
-    let gradBias = 0;
-    for (let r = 0; r < rows.length; r++) {
-      const x = rows[r];
-      let z = bias;
-      for (let j = 0; j < x.length; j++) z += weights[j] * x[j];
-      const err = sigmoid(z) - events[r].label;
-      for (let j = 0; j < x.length; j++) grad[j] += err * x[j];
-      gradBias += err;
-    }
-    for (let j = 0; j < weights.length; j++) {
-      weights[j] -= learningRate * (grad[j] / rows.length + l2 * weights[j]);
-    }
-    bias -= (learningRate * gradBias) / rows.length;
-  }
-  return { pre, weights, bias, threshold: 0.5 };
+  const classifier = trainLogistic(
+    rows,
+    events.map((e) => e.label),
+  );
+  return { pre, classifier };
 }
 
 /** Fraud probability for each event, with the frozen preprocessing. */
@@ -117,36 +100,7 @@ export function score(model: Model, events: PaymentEvent[]): Float64Array {
   const x = new Float64Array(model.pre.width);
   const out = new Float64Array(events.length);
   events.forEach((e, i) => {
-    transform(model.pre, e, x);
-    let z = model.bias;
-    for (let j = 0; j < x.length; j++) z += model.weights[j] * x[j];
-    out[i] = sigmoid(z);
+    out[i] = predictLogistic(model.classifier, transform(model.pre, e, x));
   });
   return out;
-}
-
-/**
- * ROC AUC by the rank-sum (Mann-Whitney U) identity with average ranks for tied scores,
- * the same value as sklearn.metrics.roc_auc_score. NaN-free: one class only -> null.
- */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
-  const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let positives = 0;
-  let rankSumPositives = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
-    const averageRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k]] === 1) {
-        positives++;
-        rankSumPositives += averageRank;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return null;
-  return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
 }

@@ -11,7 +11,8 @@
 import { generatePayments, mixSeed, type PaymentEvent } from '@mlops-lab/datagen';
 import { compare, type DriftProfile, loadProfile } from '@mlops-lab/drift';
 import type { Services } from '@mlops-lab/services';
-import { type Model, rocAuc, score } from './model.ts';
+import { accuracy, rocAuc } from '@mlops-lab/training';
+import { DECISION_THRESHOLD, type Model, score } from './model.ts';
 import type { Scenario } from './scenario.ts';
 
 export const monitorMigrations = [
@@ -203,16 +204,13 @@ async function joinLabels(services: Services, batch: LabelBatch) {
     'SELECT score, label FROM predictions WHERE window_index = $1 AND label IS NOT NULL',
     [batch.w],
   );
-  const correct = rows.filter((r) => (r.score >= 0.5 ? 1 : 0) === r.label).length;
-  const auc = rocAuc(
-    rows.map((r) => r.score),
-    rows.map((r) => r.label),
-  );
+  const scores = rows.map((r) => r.score);
+  const labels = rows.map((r) => r.label);
   await services.pg.query('INSERT INTO window_performance VALUES ($1, $2, $3, $4, $5)', [
     batch.w,
     rows.length,
-    rows.length ? correct / rows.length : 0,
-    auc,
+    accuracy(scores, labels, DECISION_THRESHOLD),
+    rocAuc(scores, labels),
     batch.servedThrough,
   ]);
 }
