@@ -7,6 +7,7 @@
  * and import it below.
  */
 import drift from '@mlops-lab/lab-drift';
+import pitJoin from '@mlops-lab/lab-pit-join';
 import type { LabDefinition } from '@mlops-lab/labkit';
 
-export const catalogue: readonly LabDefinition[] = [drift];
+export const catalogue: readonly LabDefinition[] = [drift, pitJoin];
