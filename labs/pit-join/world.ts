@@ -1,126 +1,29 @@
 /**
- * The pit-join lab's world: eight weeks of payments, the disputes that fraud causes days later, and
- * the feature pipeline that turns both into feature rows with event and created timestamps (Q6, Q7).
- *
- * Why the leak is real: a fraudulent payment is disputed by the cardholder hours to days after it
- * happened, and the `disputes_30d` feature counts disputes. Joined as of the payment's time, it holds
- * only earlier disputes; joined as of "now" (the latest value), it holds the dispute of the very
- * payment being labelled, so the label leaks into the features.
+ * The pit-join lab's timeline over the datagen customer-history world (payments, disputes, and the
+ * feature rows the pipeline wrote): six weeks of history to train on, two weeks of "production".
  */
-import { createRng, generatePayments, mixSeed, type PaymentEvent } from '@mlops-lab/datagen';
+import { type CustomerHistory, generateCustomerHistory, type HistoryFeatureRow } from '@mlops-lab/datagen';
 
 export const DAY_MS = 24 * 3600 * 1000;
 export const START_MS = Date.UTC(2026, 1, 2);
 /** Weeks 1-6 are history (training); weeks 7-8 are "production", scored after training. */
 export const TRAIN_WEEKS = 6;
 export const WEEKS = 8;
-/** Aggregates are written a few minutes after the payment or dispute that changed them. */
-const PIPELINE_LAG_MS = 5 * 60 * 1000;
-/** Share of frauds the cardholder disputes, and the dispute delay (log-normal, median ~20 h). */
-const DISPUTE_RATE = 0.9;
-const DISPUTE_MEDIAN_HOURS = 20;
 
-export interface FeatureRow {
-  entityId: string;
-  eventTimestamp: number;
-  createdTimestamp: number;
-  values: Record<string, number | string | null>;
-}
+export type World = CustomerHistory;
+export type FeatureRow = HistoryFeatureRow;
 
-export interface World {
-  payments: PaymentEvent[];
-  /** Customer aggregates after each payment and dispute: txn_count_7d, avg_amount_7d, disputes_30d. */
-  activity: FeatureRow[];
-  /** Daily risk score per active customer; ttl 2 days (a customer with no activity gets none). */
-  risk: FeatureRow[];
-  /** A backfill run at the end of the training weeks rewrote past risk scores using later disputes. */
-  riskBackfill: FeatureRow[];
-  backfillAt: number;
-}
-
+/**
+ * Few payments per customer: with dozens each, a customer's latest dispute count says little about
+ * one payment, and the leak this lab measures would drown in the average.
+ */
 export function buildWorld(seed: number, quick: boolean): World {
-  const customers = quick ? 15000 : 60000;
-  const perWeek = quick ? 2500 : 12000;
-  const payments: PaymentEvent[] = [];
-  for (let week = 0; week < WEEKS; week++) {
-    payments.push(
-      ...generatePayments({
-        seed: mixSeed(seed, 'pit-join', week),
-        size: perWeek,
-        start: START_MS + week * 7 * DAY_MS,
-        durationMs: 7 * DAY_MS,
-        customers,
-      }),
-    );
-  }
-  payments.sort((a, b) => a.timestamp - b.timestamp);
-  const rng = createRng(mixSeed(seed, 'disputes'));
-  const disputes = payments
-    .filter((p) => p.label === 1 && rng.next() < DISPUTE_RATE)
-    .map((p) => ({
-      customerId: p.customerId,
-      at: p.timestamp + Math.round(Math.exp(Math.log(DISPUTE_MEDIAN_HOURS) + rng.normal()) * 3600 * 1000),
-    }));
-  const backfillAt = START_MS + TRAIN_WEEKS * 7 * DAY_MS;
-  return { payments, ...featurePipeline(payments, disputes, backfillAt), backfillAt };
-}
-
-type Change = { customerId: string; at: number; amount?: number; dispute?: true };
-
-/** Replays payments and disputes in time order, keeping per-customer windows; emits feature rows. */
-function featurePipeline(
-  payments: PaymentEvent[],
-  disputes: { customerId: string; at: number }[],
-  backfillAt: number,
-) {
-  const changes: Change[] = [
-    ...payments.map((p) => ({ customerId: p.customerId, at: p.timestamp, amount: p.amount ?? 0 })),
-    ...disputes.map((d) => ({ customerId: d.customerId, at: d.at, dispute: true as const })),
-  ].sort((a, b) => a.at - b.at);
-  const history = new Map<string, { payments: { at: number; amount: number }[]; disputes: number[] }>();
-  const activity: FeatureRow[] = [];
-  for (const c of changes) {
-    let h = history.get(c.customerId);
-    if (!h) history.set(c.customerId, (h = { payments: [], disputes: [] }));
-    if (c.dispute) h.disputes.push(c.at);
-    else h.payments.push({ at: c.at, amount: c.amount ?? 0 });
-    const week = h.payments.filter((p) => p.at > c.at - 7 * DAY_MS);
-    activity.push({
-      entityId: c.customerId,
-      eventTimestamp: c.at + PIPELINE_LAG_MS,
-      createdTimestamp: c.at + 2 * PIPELINE_LAG_MS,
-      values: {
-        txn_count_7d: week.length,
-        avg_amount_7d: week.length ? week.reduce((s, p) => s + p.amount, 0) / week.length : null,
-        disputes_30d: h.disputes.filter((t) => t > c.at - 30 * DAY_MS).length,
-      },
-    });
-  }
-  // Daily risk: disputes in the previous 30 days, for customers who paid that day. The backfill
-  // recomputed the same days at `backfillAt` over a window centred on the day: it sees the future.
-  const risk: FeatureRow[] = [];
-  const riskBackfill: FeatureRow[] = [];
-  for (const [customerId, h] of history) {
-    const days = new Set(h.payments.map((p) => Math.floor((p.at - START_MS) / DAY_MS)));
-    for (const day of days) {
-      const end = START_MS + (day + 1) * DAY_MS;
-      const past = h.disputes.filter((t) => t <= end && t > end - 30 * DAY_MS).length;
-      risk.push({
-        entityId: customerId,
-        eventTimestamp: end,
-        createdTimestamp: end + 3600_000,
-        values: { risk_score: past },
-      });
-      if (end < backfillAt) {
-        const centred = h.disputes.filter((t) => Math.abs(t - end) <= 15 * DAY_MS).length;
-        riskBackfill.push({
-          entityId: customerId,
-          eventTimestamp: end,
-          createdTimestamp: backfillAt,
-          values: { risk_score: centred },
-        });
-      }
-    }
-  }
-  return { activity, risk, riskBackfill };
+  return generateCustomerHistory({
+    seed,
+    start: START_MS,
+    weeks: WEEKS,
+    customers: quick ? 15000 : 60000,
+    paymentsPerWeek: quick ? 2500 : 12000,
+    backfillAt: START_MS + TRAIN_WEEKS * 7 * DAY_MS,
+  });
 }

@@ -4,6 +4,12 @@
  * `mixSeed` and `createRng` give every package the same deterministic randomness.
  */
 export { numericColumn, type PaymentColumns, toColumns } from './columns.ts';
+export {
+  type CustomerHistory,
+  generateCustomerHistory,
+  type HistoryFeatureRow,
+  type HistorySpec,
+} from './customer-history.ts';
 export { SEASON, seasonIntensity } from './knobs.ts';
 export { type FraudInputs, fraudProbability, LABEL_RULES } from './labels.ts';
 export { type FeatureStats, generatePayments, REFERENCE_WINDOW, referenceStats } from './payments.ts';

@@ -18,9 +18,9 @@ export {
   type EntityRow,
   getHistoricalFeatures,
   type HistoricalFeaturesRequest,
+  type HistoricalProbe,
   type HistoricalQuery,
   type HistoricalRow,
-  type Probe,
 } from './offline.ts';
 export {
   createSourceIndex,

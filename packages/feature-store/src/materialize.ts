@@ -16,7 +16,7 @@ import type { Migration } from '@mlops-lab/services';
 import type pg from 'pg';
 import { FeatureStoreError } from './errors.ts';
 import { type EncodedRow, writeEncoded } from './online.ts';
-import { checkOnlineView, checkTime, hashKey, type OnlineStore, valuesEncoder } from './online-keys.ts';
+import { checkOnlineView, checkTime, hashKey, type OnlineStore } from './online-keys.ts';
 import { latestPerEntityParams, latestPerEntitySql } from './online-source.ts';
 import {
   beginRun,
@@ -149,8 +149,6 @@ async function runWindow(
   const t0 = performance.now();
   const chunkSize = checkChunkSize(options);
   const store = target.key('');
-  const encode = valuesEncoder(view);
-  const nFeatures = view.features.length;
   const nKeys = view.entity.joinKeys.length;
   const client = await target.pg.connect();
   const lockKey = `feature-store-online:${store}:${view.name}`;
@@ -179,14 +177,10 @@ async function runWindow(
       latestPerEntityParams(startMs, endMs, progress.afterKey),
     );
     cursor = name;
-    (globalThis as any).__t = { declare: performance.now() - t0, wait: 0, enc: 0, redis: 0, commit: 0 };
-    const T = (globalThis as any).__t;
     const fetch = () => client.query({ text: `FETCH ${chunkSize} FROM ${name}`, rowMode: 'array' });
     let next = fetch();
     for (;;) {
-      let tt = performance.now();
       const { rows } = await next;
-      T.wait += performance.now() - tt; tt = performance.now();
       if (rows.length === 0) break;
       next = fetch(); // overlaps with the Redis write below
       next.catch(() => {}); // if this chunk fails, the prefetch's own failure is not the news
@@ -194,9 +188,8 @@ async function runWindow(
         key: hashKey(target, view, r.slice(0, nKeys) as string[]),
         event: r[nKeys] as number,
         created: r[nKeys + 1] as number,
-        values: encode(r.slice(nKeys + 2, nKeys + 2 + nFeatures) as (string | number | null)[]),
+        values: r[nKeys + 2] as string, // the JSON object, built by Postgres
       }));
-      T.enc += performance.now() - tt; tt = performance.now();
       const written = await writeEncoded(target.redis, encoded, { force: options.force });
       progress = {
         afterKey: (rows[rows.length - 1] as string[]).slice(0, nKeys),
@@ -204,10 +197,8 @@ async function runWindow(
         written: progress.written + written,
         chunks: progress.chunks + 1,
       };
-      T.redis += performance.now() - tt; tt = performance.now();
       // Only now, with Redis' acknowledgement in hand, may the progress row move past this chunk.
       await commitChunk(client, view.name, store, { ...progress, afterKey: progress.afterKey! });
-      T.commit += performance.now() - tt;
       options.onProgress?.({
         rows: progress.rows,
         written: progress.written,

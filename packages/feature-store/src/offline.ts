@@ -79,7 +79,7 @@ export interface HistoricalQuery {
 }
 
 /** A view, the ttl in force for it (null = none), and its resolved features. */
-export interface Probe {
+export interface HistoricalProbe {
   view: FeatureView;
   ttlMs: number | null;
   features: ResolvedFeature[];
@@ -90,7 +90,7 @@ export interface Probe {
  * (bigint[] ms). A ttl bound is clamped to year 1, so a huge ttl cannot overflow timestamptz.
  */
 export function buildHistoricalQuery(
-  probes: readonly Probe[],
+  probes: readonly HistoricalProbe[],
   joinKeys: readonly string[],
   tables: ReadonlyMap<string, TableColumns>,
   createdBeforeEntity: boolean,

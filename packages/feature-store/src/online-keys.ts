@@ -105,9 +105,10 @@ export function hashKey(store: OnlineStore, view: FeatureView, parts: readonly s
 export const VALUES_FIELD = '@values';
 
 /**
- * The view's features as one JSON object, built by concatenation (names are SQL identifiers, so
- * need no escaping): the hot loop of materialization. JSON has no NaN or Infinity, so non-finite
- * numbers are written as strings and read back as numbers by the feature's declared type.
+ * The view's features as one compact JSON object, for rows written from Node (`writeOnline`);
+ * materialization has Postgres build the same layout (`valuesJsonSql`). JSON has no NaN or
+ * Infinity, so non-finite numbers are written as strings and read back as numbers by the
+ * feature's declared type.
  */
 export function valuesEncoder(view: FeatureView): (values: readonly (FeatureValue | undefined)[]) => string {
   const heads = view.features.map((f, j) => `${j === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
