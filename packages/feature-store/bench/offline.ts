@@ -193,7 +193,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     runs: intArg('runs', 3),
   });
   const round = (_: string, v: unknown) =>
-    typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 10) / 10 : v;
+    typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 100) / 100 : v;
   process.stdout.write(`${JSON.stringify(result, round)}\n`);
   if (result.scaling.some((s) => s.mismatches > 0)) process.exitCode = 1;
 }

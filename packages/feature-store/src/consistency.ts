@@ -2,8 +2,9 @@
  * Online/offline consistency check (Q8, Q5): for sampled (entity, time) points, the value the
  * offline point-in-time join gives for training against the value the online path serves at that
  * time, per feature, with counts and examples. Skew is a bug (Q5): a second code path writing the
- * online store, a unit change on one side, a ttl read differently. Feast has no such check; this
- * follows the practice of logging served features and joining them back to training data.
+ * online store, a unit change on one side, a ttl read differently. The reference is the usual
+ * skew audit (log what serving returned, join it back to the training features for the same
+ * entity and time, count disagreements); Feast leaves it to the user.
  *
  * The comparison (`compareServedToOffline`) is pure; the two readers are injected, so a test or a
  * lab can put any path behind either side. Concrete readers: `offlineReader` (the Postgres join) and

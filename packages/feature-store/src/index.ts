@@ -2,6 +2,21 @@
  * @mlops-lab/feature-store: feature views, the offline store with its point-in-time join (Postgres),
  * the online store (Redis) and materialization between them (Q5-Q10). README.md in this package.
  */
+
+export {
+  type CompareOptions,
+  type ConsistencyReport,
+  checkConsistency,
+  compareServedToOffline,
+  type FeatureConsistency,
+  type Mismatch,
+  type OfflineReader,
+  type OnlineReader,
+  offlineReader,
+  replayOnlineReader,
+  type SamplePoint,
+  sameValue,
+} from './consistency.ts';
 export {
   checkTtl,
   defineFeatureView,
@@ -13,6 +28,14 @@ export {
   sourceColumns,
 } from './definitions.ts';
 export { FeatureStoreError, type FeatureStoreErrorCode } from './errors.ts';
+export {
+  type MaterializeOptions,
+  type MaterializeProgress,
+  type MaterializeResult,
+  type MaterializeTarget,
+  materialize,
+  materializeIncremental,
+} from './materialize.ts';
 export {
   buildHistoricalQuery,
   type EntityRow,
@@ -29,6 +52,32 @@ export {
   insertFeatureRows,
   newestFirstOrderBy,
 } from './offline-source.ts';
+export {
+  applyOnDemand,
+  computeOnDemand,
+  defineOnDemandFeature,
+  type OnDemandFeature,
+  type OnDemandFeatureSpec,
+  type OnDemandInputValues,
+  REQUEST_TIME,
+  type ServedOnDemand,
+  secondsSinceLastEvent,
+  serveOnDemand,
+  type TrainingRow,
+} from './on-demand.ts';
+export {
+  dumpOnline,
+  type EncodedRow,
+  type GetOnlineOptions,
+  getOnlineFeatures,
+  interpretReply,
+  type OnlineFeatureRow,
+  type OnlineRow,
+  writeEncoded,
+  writeOnline,
+} from './online.ts';
+export { encodeEntityKey, hashKey, type OnlineStore, valuesEncoder } from './online-keys.ts';
+export { getMaterializationState, type MaterializationState, stateMigrations } from './online-state.ts';
 export {
   type OracleEntityRow,
   type OracleFeatureRow,

@@ -209,6 +209,7 @@ describe('materialize', () => {
       materialize(untouchable, activityView, start, end, { chunkSize });
     await expect(run(T0 + 1, T0)).rejects.toThrow(/endMs .* is before startMs/);
     await expect(run(T0, Number.NaN)).rejects.toBeInstanceOf(FeatureStoreError);
+    await expect(run(T0, 1e16)).rejects.toThrow(/outside years 1-9999/);
     await expect(run(T0, END, 0)).rejects.toThrow(/chunkSize/);
     await expect(
       materializeIncremental(untouchable, { ...activityView, entity: { name: 'x', joinKeys: [] } }, END),

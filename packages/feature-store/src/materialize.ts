@@ -5,13 +5,15 @@
  * newer one changes nothing, a run that dies halfway continues from its last committed chunk, and
  * the watermark moves only once the whole window is in Redis.
  *
- * How a run goes: one pooled client holds a session advisory lock (one run per view and store), a
- * `WITH HOLD` cursor over the latest-per-entity query in join-key order, and the progress row.
- * WITH HOLD is what lets each progress update commit on its own while the cursor stays open, on a
- * single connection: the embedded Postgres has only one. The next FETCH is in flight while Redis
- * writes the current chunk. A restart re-declares the cursor after the last committed key.
+ * How a run goes: one pooled client (the embedded Postgres has a single connection) holds a session
+ * advisory lock, so one run per view and store, and reads the source in pages of `chunkSize`
+ * entities in join-key order (keyset pagination, see online-source.ts). Each page goes to Redis
+ * through the compare-and-set script, then its last key is committed as progress; the next page is
+ * already being computed by Postgres meanwhile. A restart reads on after the last committed key.
+ * Why keyset and not a cursor: a cursor that survives the per-chunk progress commits must be WITH
+ * HOLD, which computes the entire result before the first row arrives (no overlap with Redis, and
+ * the whole window in temporary storage), while a page is one short index range scan.
  */
-import { randomBytes } from 'node:crypto';
 import type { Migration } from '@mlops-lab/services';
 import type pg from 'pg';
 import { FeatureStoreError } from './errors.ts';
@@ -23,11 +25,11 @@ import {
   commitChunk,
   ensureStateTable,
   finishRun,
-  type MaterializationState,
   type RunKind,
   readState,
 } from './online-state.ts';
 import type { FeatureView } from './types.ts';
+import { checkSourceTables } from './validate.ts';
 
 /** Postgres (the source and the bookkeeping) and the online store; `services` fits as is. */
 export interface MaterializeTarget extends OnlineStore {
@@ -122,8 +124,9 @@ export async function materializeIncremental(
     state = await readState(target.pg, view.name, target.key(''));
   }
   const watermark = state?.watermarkMs ?? options.firstStartMs ?? 0;
-  if (endMs > watermark)
+  if (endMs > watermark) {
     results.push(await runWindow(target, view, 'incremental', watermark, endMs, options));
+  }
   const sum = (f: (r: MaterializeResult) => number) => results.reduce((n, r) => n + f(r), 0);
   return {
     view: view.name,
@@ -150,11 +153,13 @@ async function runWindow(
   const chunkSize = checkChunkSize(options);
   const store = target.key('');
   const nKeys = view.entity.joinKeys.length;
+  const sqlAfter = latestPerEntitySql(view, true);
+  const sqlFirst = latestPerEntitySql(view, false);
   const client = await target.pg.connect();
   const lockKey = `feature-store-online:${store}:${view.name}`;
   let locked = false;
-  let cursor: string | null = null;
   try {
+    await checkSourceTables(client, [view]); // a missing table or column is named before any work
     const { rows: lockRows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
       lockKey,
     ]);
@@ -164,27 +169,32 @@ async function runWindow(
         `a materialization of view "${view.name}" into ${store} is already running`,
       );
     }
-    const state: MaterializationState | null = await readState(client, view.name, store);
-    const run = state?.run;
+    const run = (await readState(client, view.name, store))?.run;
     const resumed = run?.kind === kind && run.startMs === startMs && run.endMs === endMs;
     let progress = { afterKey: null as string[] | null, rows: 0, written: 0, chunks: 0 };
-    if (resumed) progress = { ...run };
-    else await beginRun(client, view.name, store, kind, startMs, endMs);
+    if (resumed) {
+      progress = { afterKey: run.afterKey, rows: run.rows, written: run.written, chunks: run.chunks };
+    } else {
+      await beginRun(client, view.name, store, kind, startMs, endMs);
+    }
 
-    const name = `fs_materialize_${randomBytes(6).toString('hex')}`;
-    await client.query(
-      `DECLARE ${name} NO SCROLL CURSOR WITH HOLD FOR ${latestPerEntitySql(view, progress.afterKey !== null)}`,
-      latestPerEntityParams(startMs, endMs, progress.afterKey),
-    );
-    cursor = name;
-    const fetch = () => client.query({ text: `FETCH ${chunkSize} FROM ${name}`, rowMode: 'array' });
-    let next = fetch();
-    for (;;) {
-      const { rows } = await next;
+    const page = (after: string[] | null): Promise<{ rows: unknown[][] }> => {
+      const p = client.query<unknown[]>({
+        text: after ? sqlAfter : sqlFirst,
+        values: latestPerEntityParams(startMs, endMs, chunkSize, after),
+        rowMode: 'array',
+      });
+      p.catch(() => {}); // awaited below; if the run fails first, this page's failure is not the news
+      return p;
+    };
+    let next: Promise<{ rows: unknown[][] }> | null = page(progress.afterKey);
+    while (next) {
+      const { rows }: { rows: unknown[][] } = await next;
       if (rows.length === 0) break;
-      next = fetch(); // overlaps with the Redis write below
-      next.catch(() => {}); // if this chunk fails, the prefetch's own failure is not the news
-      const encoded: EncodedRow[] = rows.map((r: unknown[]) => ({
+      const afterKey = (rows[rows.length - 1] as string[]).slice(0, nKeys);
+      // The next page is computed by Postgres while this one goes to Redis; a short page was the last.
+      next = rows.length === chunkSize ? page(afterKey) : null;
+      const encoded: EncodedRow[] = rows.map((r) => ({
         key: hashKey(target, view, r.slice(0, nKeys) as string[]),
         event: r[nKeys] as number,
         created: r[nKeys + 1] as number,
@@ -192,20 +202,20 @@ async function runWindow(
       }));
       const written = await writeEncoded(target.redis, encoded, { force: options.force });
       progress = {
-        afterKey: (rows[rows.length - 1] as string[]).slice(0, nKeys),
+        afterKey,
         rows: progress.rows + rows.length,
         written: progress.written + written,
         chunks: progress.chunks + 1,
       };
       // Only now, with Redis' acknowledgement in hand, may the progress row move past this chunk.
-      await commitChunk(client, view.name, store, { ...progress, afterKey: progress.afterKey! });
+      await commitChunk(client, view.name, store, { ...progress, afterKey });
       options.onProgress?.({
         rows: progress.rows,
         written: progress.written,
         chunks: progress.chunks,
         elapsedMs: performance.now() - t0,
       });
-      await options.onChunk?.({ chunk: progress.chunks, afterKey: progress.afterKey! });
+      await options.onChunk?.({ chunk: progress.chunks, afterKey });
     }
     await finishRun(client, view.name, store, kind === 'incremental' ? endMs : null);
     return {
@@ -220,7 +230,6 @@ async function runWindow(
       ...(kind === 'incremental' ? { watermarkMs: endMs } : {}),
     };
   } finally {
-    if (cursor) await client.query(`CLOSE ${cursor}`).catch(() => {});
     if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
     client.release();
   }

@@ -207,6 +207,7 @@ export async function getHistoricalFeatures(
   const result = await pool.query(query.sql, params);
 
   if (result.rows.length !== rows.length) {
+    // LEFT JOIN LATERAL ... LIMIT 1 yields one row per entity row: anything else is a bug, not bad input.
     throw new Error(`point-in-time join returned ${result.rows.length} rows for ${rows.length} entity rows`);
   }
   // Each requested feature's output column, in request order.

@@ -19,7 +19,7 @@ import type { Redis } from 'ioredis';
 import { defineFeatureView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import type { FeatureValue, FeatureView } from './types.ts';
-import type { EntityKeys } from './validate.ts';
+import { type EntityKeys, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from './validate.ts';
 
 /** Where online values live: a Redis client and the key prefix of this run (`services` fits). */
 export interface OnlineStore {
@@ -146,7 +146,7 @@ export function iso(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
 
-/** A finite time in ms since epoch, else a typed error naming the argument. */
+/** A time in ms since epoch within years 1-9999 (what timestamptz and Date both hold), else a typed error. */
 export function checkTime(
   name: string,
   ms: number,
@@ -154,5 +154,8 @@ export function checkTime(
 ): void {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) {
     throw new FeatureStoreError(`${name} must be a finite time in ms since epoch, got ${String(ms)}`, code);
+  }
+  if (ms < MIN_TIMESTAMP_MS || ms > MAX_TIMESTAMP_MS) {
+    throw new FeatureStoreError(`${name} = ${ms} is outside years 1-9999`, code);
   }
 }

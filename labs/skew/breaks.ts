@@ -1,0 +1,78 @@
+/**
+ * The skew lab's checks and faults (Q5). Each fault is one wrong choice in the serving code path
+ * (serving.ts `ServingConfig`), the way such bugs ship: the code is right in training, a second
+ * implementation in the service gets one detail wrong, and nothing crashes.
+ */
+import type { LabBreak } from '@mlops-lab/labkit';
+import { HEALTHY_SERVING, type ServingConfig } from './serving.ts';
+
+export const CHECK = {
+  servedEqualsOffline: 'served features equal the offline recompute',
+  skewConstant: 'the served-vs-offline mismatch does not move with the drift',
+  driftQuietBefore: 'the drift detector is quiet before the world changes',
+  driftFlagged: 'the drift detector flags the holiday rush on its first day',
+  aucHolds: 'AUC on served features matches AUC on offline features',
+  decisionsHold: 'review decisions on served features match offline ones',
+} as const;
+
+/** The artifact version a stale deploy config still pins (the previous model's). */
+export const STALE_ARTIFACT_VERSION = 1;
+
+export function servingConfigFor(fault: string | null): ServingConfig {
+  if (fault === 'serving-timezone') return { ...HEALTHY_SERVING, hourClock: 'server' };
+  if (fault === 'default-fill') return { ...HEALTHY_SERVING, missingDistance: 'zero' };
+  if (fault === 'stale-scaler') return { ...HEALTHY_SERVING, artifactVersion: STALE_ARTIFACT_VERSION };
+  return HEALTHY_SERVING;
+}
+
+export const BREAKS: LabBreak[] = [
+  {
+    name: 'serving-timezone',
+    symptom:
+      'the drift detector fires on day 1, before anything changed in the world, and one feature differs in most logged rows',
+    hint: 'read the pattern column of the differing feature: what do its differences have in common, and with which country does it agree?',
+    explanation:
+      'The service computes `hour_of_day` with `new Date(ts).getUTCHours()`: the hour on the server’s clock, ' +
+      'which in a container is UTC, while the training SQL shifts the timestamp by the payment country’s ' +
+      'offset first. Every row differs by exactly that offset (+5 h for the US and Canada, -1 h for Germany and ' +
+      'France, -5 or -6 h for India’s half-hour zone) except British ones, where UTC is the local time. ' +
+      'Night payments (the riskiest) are now read as evening ones and vice versa, so the model’s night ' +
+      'signal is scrambled and AUC drops. The drift detector also fires (the hour distribution moved), ' +
+      'but from day 1 and at a constant size: a drift alert on the first day of a deploy is a skew smell. ' +
+      'Fix: one implementation of the feature for both paths (a shared function, or a feature store ' +
+      'on-demand feature), and a test that compares the two on the same rows.',
+    flips: [CHECK.servedEqualsOffline, CHECK.driftQuietBefore, CHECK.aucHolds, CHECK.decisionsHold],
+  },
+  {
+    name: 'default-fill',
+    symptom:
+      'every monitor stays green (no drift alert, same AUC, same decisions), yet the skew table lists differing rows',
+    hint: 'look at which rows differ and by how much: is there something the raw events of exactly those rows lack?',
+    explanation:
+      'When the geolocation lookup times out, `distance_km` arrives missing (8% of payments). Training ' +
+      'filled it with the training median (stored in the feature artifact); the service fills it with 0, ' +
+      'the language default. Every differing row differs by exactly the median, and only rows whose ' +
+      'raw distance is null. This model only asks "further than 300 km?" and reads the distance on a log ' +
+      'scale, where 0 and a few km are close, so its decisions barely move and no monitor notices: the ' +
+      'row-level comparison is the only signal. The bug is still real: the next model, or a feature ' +
+      'like "distance below 1 km", pays for it. Fix: fill values are part of the trained artifact and ' +
+      'serving loads them from there, never a literal in code.',
+    flips: [CHECK.servedEqualsOffline],
+  },
+  {
+    name: 'stale-scaler',
+    symptom:
+      'one standardized feature is shifted in every logged row, the drift detector fires from day 1, and fewer payments go to review',
+    hint: 'the pattern column fits served against offline exactly: which artifact would produce that map, and which one did serving load?',
+    explanation:
+      'The model was trained with feature artifact version 2 (scaler fitted on this training window), ' +
+      'but the service’s deploy config still pins version 1, fitted on the December holiday weeks where ' +
+      'amounts were higher. `amount_z` is therefore computed with the wrong mean and std: served = a x ' +
+      'offline + b, an exact affine map (R^2 = 1), in every row from the first request. Ranking barely ' +
+      'changes (AUC holds, since the map is monotone), but every score drops, so at the same threshold ' +
+      'fewer payments are sent to review: the cost is in decisions, not in AUC. The logged ' +
+      '`artifact_version` column says 1 where the model says 2. Fix: version the scaler with the model ' +
+      '(one artifact, one version), and let serving refuse to start on a mismatch.',
+    flips: [CHECK.servedEqualsOffline, CHECK.driftQuietBefore, CHECK.decisionsHold],
+  },
+];

@@ -1,0 +1,266 @@
+/**
+ * Lab `skew` (Q5, with Q8): training-serving skew against data drift.
+ *
+ * 1. Raw payments go to Postgres; the feature pipeline writes the customer aggregate to the
+ *    feature store.
+ * 2. The training pipeline (SQL + the store's point-in-time join) fits a versioned feature artifact
+ *    (amount scaler, distance fill value), builds the training set and trains the fraud model.
+ * 3. The fraud service computes the same features with its own code at request time for six days of
+ *    traffic and logs every served vector (Redis Stream -> Postgres). From day 4 the world changes.
+ * 4. The skew detector recomputes every logged request with the training code and compares values.
+ * 5. The drift detector tests each day's served features against the training profile; the cost of
+ *    any skew is measured as AUC and review decisions, served vs offline, on the same requests.
+ * `--break` switches on one fault in the service's feature code.
+ */
+import { buildProfile, driftMigrations, loadProfile, saveProfile } from '@mlops-lab/drift';
+import { describeFeatureViews } from '@mlops-lab/feature-store';
+import { type Check, check, type LabDefinition } from '@mlops-lab/labkit';
+import { BREAKS, CHECK, STALE_ARTIFACT_VERSION, servingConfigFor } from './breaks.ts';
+import { loggerMigrations, serveTraffic } from './logger.ts';
+import { FEATURES, REVIEW_SHARE, trainModel } from './model.ts';
+import { fitArtifact, offlineFeatures, offlineMigrations } from './offline.ts';
+import { dayRows, PROFILE_SCHEMA, printDays, printSkew } from './report.ts';
+import { FraudService } from './serving.ts';
+import { compareFeatures, cost, loadPairs, skewByDay } from './skew.ts';
+import { activityRows, activityView, loadActivity, OnlineCounts } from './store.ts';
+import {
+  buildWorld,
+  DAY_MS,
+  DRIFT_FROM_DAY,
+  loadWorld,
+  SERVE_DAYS,
+  SERVE_START,
+  timeline,
+  worldMigrations,
+} from './world.ts';
+
+/** The skew rate may move this much between the steady days and the drifting ones and still be "constant". */
+const SKEW_BAND = 0.03;
+/** Served AUC may trail offline AUC by this much: below what a model rollout would be judged on. */
+const AUC_TOLERANCE = 0.005;
+/** Review decisions on served features may differ from offline ones for this share of requests. */
+const DECISION_TOLERANCE = 0.005;
+/** The features the holiday rush moves (datagen `season`: amounts up, travel and online retail up). */
+const RUSH_FEATURES = ['amount_z', 'merchant_category'];
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+const lab: LabDefinition = {
+  name: 'skew',
+  title: 'Training-serving skew vs data drift',
+  questions: [5, 8],
+  needs: ['postgres', 'redis'],
+  breaks: BREAKS,
+  async run({ quick, seed, fault, services, out }) {
+    const t = timeline(quick);
+    for (const [owner, m] of [
+      ['skew-world', worldMigrations],
+      ['skew-offline', offlineMigrations],
+      ['skew-log', loggerMigrations],
+      ['drift', driftMigrations],
+    ] as const) {
+      await services.migrate(owner, m);
+    }
+
+    const { world, activity } = await out.step(
+      'Record the payments (Postgres) and the customer aggregate (feature store)',
+      async () => {
+        const world = buildWorld(seed, t);
+        await loadWorld(services, world);
+        const activity = activityRows([...world.history, ...world.days.flat()]);
+        await loadActivity(services, activity);
+        return { world, activity };
+      },
+    );
+    out.say(
+      `${world.history.length} payments of history (${t.warmupDays} warm-up days, ${t.trainDays} training days), ` +
+        `${world.days.flat().length} requests over ${SERVE_DAYS} serving days, ${activity.length} feature rows`,
+    );
+    out.table(
+      ['view', 'feature', 'type', 'ttl', 'owner'],
+      describeFeatureViews([activityView]).map((f) => [f.view, f.feature, f.type, f.ttl, f.owner]),
+    );
+
+    const { model, artifacts, trainingRows } = await out.step(
+      'Training pipeline: fit the feature artifact, compute features offline, train',
+      async () => {
+        const previous = await fitArtifact(
+          services,
+          STALE_ARTIFACT_VERSION,
+          t.previousStart,
+          t.previousStart + 7 * DAY_MS,
+          'previous model: December holiday weeks',
+        );
+        const current = await fitArtifact(
+          services,
+          STALE_ARTIFACT_VERSION + 1,
+          t.trainStart,
+          SERVE_START,
+          'this model: the training window',
+        );
+        const trainingRows = await offlineFeatures(
+          services,
+          { fromMs: t.trainStart, toMs: SERVE_START },
+          current.version,
+        );
+        const model = trainModel(
+          trainingRows.map((r) => r.features),
+          trainingRows.map((r) => r.label),
+          current.version,
+        );
+        await saveProfile(
+          services.pg,
+          'skew-training',
+          buildProfile(
+            trainingRows.map((r) => r.features),
+            PROFILE_SCHEMA,
+          ),
+        );
+        return { model, artifacts: [previous, current], trainingRows };
+      },
+    );
+    out.table(
+      ['artifact', 'fitted on', 'rows', 'ln(1+amount) mean', 'std', 'distance median (fill)'],
+      artifacts.map((a) => [
+        `v${a.version}`,
+        a.note,
+        a.rows,
+        a.amount_log_mean.toFixed(4),
+        a.amount_log_std.toFixed(4),
+        a.distance_median.toFixed(1),
+      ]),
+    );
+    out.say(
+      `${trainingRows.length} training rows; model trained with artifact v${model.artifactVersion}; ` +
+        `review threshold ${model.threshold.toFixed(3)} (top ${pct(REVIEW_SHARE)} of training scores)`,
+    );
+    out.table(
+      ['feature', 'definition (training: SQL in offline.ts; serving: TypeScript in serving.ts)'],
+      FEATURES.map((f) => [f.name, f.how]),
+    );
+    out.pointer(
+      'labs/skew/offline.ts',
+      'the training features in SQL: local hour, scaler and fill from a versioned artifact',
+    );
+
+    const config = servingConfigFor(fault);
+    const served = await out.step(
+      `Serve ${SERVE_DAYS} days of requests; log every served feature vector`,
+      async () => {
+        const counts = await OnlineCounts.open(
+          services,
+          activity,
+          t.trainStart - t.warmupDays * DAY_MS,
+          SERVE_START,
+        );
+        const service = await FraudService.start(services, model, config, counts);
+        const started = performance.now();
+        const result = await serveTraffic(services, service, world.days);
+        return { ...result, ms: performance.now() - started };
+      },
+    );
+    out.say(
+      `${served.served} requests scored, ${served.logged} feature vectors logged to served_features through the ` +
+        `Redis Stream, in ${(served.ms / 1000).toFixed(1)} s; the holiday rush starts on day ${DRIFT_FROM_DAY}`,
+    );
+    out.pointer('labs/skew/serving.ts', "the service's own feature code: the second implementation");
+
+    const pairs = await out.step(
+      'Skew detector: recompute each logged request with the training code, compare',
+      () => loadPairs(services, model),
+    );
+    const skews = compareFeatures(pairs);
+    printSkew(out, skews);
+    out.pointer('labs/skew/skew.ts', 'the join on request, the tolerance, and the shape of the differences');
+
+    const profile = await loadProfile(services.pg, 'skew-training');
+    if (!profile) throw new Error('training profile missing from Postgres: was step 2 skipped?');
+    const rates = skewByDay(pairs, SERVE_DAYS);
+    out.step('Day by day: skew rate vs the drift detector on the served features');
+    const days = dayRows(model, profile, pairs, rates);
+    printDays(out, days);
+    out.pointer('packages/drift/src/detector.ts', 'why the drift detector cannot tell a bug from the world');
+
+    out.step('What the skew costs: the same model on the same requests, served vs offline features');
+    const c = cost(model, pairs);
+    out.table(
+      ['features', 'AUC', 'sent to review', 'decisions that differ'],
+      [
+        ['offline recompute', c.aucOffline.toFixed(4), pct(c.flaggedOffline), '-'],
+        [
+          'as served',
+          c.aucServed.toFixed(4),
+          pct(c.flaggedServed),
+          `${c.decisionsChanged} of ${pairs.length}`,
+        ],
+      ],
+    );
+
+    const differing = skews.filter((s) => s.differing > 0);
+    const before = days.filter((d) => d.day < DRIFT_FROM_DAY);
+    const after = days.filter((d) => d.day >= DRIFT_FROM_DAY);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const skewBefore = mean(before.map((d) => d.skewRate));
+    const skewAfter = mean(after.map((d) => d.skewRate));
+    // The holiday rush moves amounts and the merchant mix: an alert on either is the detector seeing it.
+    const rushAlert = (d: (typeof days)[number]) => d.drifted.some((f) => RUSH_FEATURES.includes(f));
+    const firstFlag = after.find(rushAlert);
+    const decisionShare = c.decisionsChanged / Math.max(1, pairs.length);
+
+    const checks: Check[] = [
+      check(
+        CHECK.servedEqualsOffline,
+        differing.length === 0 && pairs.length === served.logged,
+        differing.length === 0
+          ? `0 of ${pairs.length} logged rows differ (${served.logged} logged)`
+          : `differs: ${differing.map((s) => `${s.feature} in ${pct(s.differing / s.compared)} of rows`).join('; ')}`,
+      ),
+      check(
+        CHECK.skewConstant,
+        Math.abs(skewAfter - skewBefore) <= SKEW_BAND,
+        `rows with skew: ${pct(skewBefore)} on days 1-${DRIFT_FROM_DAY - 1}, ${pct(skewAfter)} on days ${DRIFT_FROM_DAY}-${SERVE_DAYS} (band ${pct(SKEW_BAND)})`,
+      ),
+      check(
+        CHECK.driftQuietBefore,
+        before.every((d) => d.drifted.length === 0),
+        before.map((d) => `day ${d.day}: ${d.drifted.join(', ') || 'quiet'}`).join('; '),
+      ),
+      check(
+        CHECK.driftFlagged,
+        firstFlag?.day === DRIFT_FROM_DAY,
+        firstFlag
+          ? `first flagged on day ${firstFlag.day}: ${firstFlag.drifted.join(', ')}`
+          : 'never flagged',
+      ),
+      check(
+        CHECK.aucHolds,
+        c.aucOffline - c.aucServed <= AUC_TOLERANCE,
+        `served ${c.aucServed.toFixed(4)} vs offline ${c.aucOffline.toFixed(4)} (allowed gap ${AUC_TOLERANCE})`,
+      ),
+      check(
+        CHECK.decisionsHold,
+        decisionShare <= DECISION_TOLERANCE,
+        `${c.decisionsChanged} of ${pairs.length} decisions differ (${pct(decisionShare)}, allowed ${pct(DECISION_TOLERANCE)}); ` +
+          `sent to review ${pct(c.flaggedServed)} served vs ${pct(c.flaggedOffline)} offline`,
+      ),
+    ];
+    return {
+      checks,
+      metrics: {
+        training_rows: trainingRows.length,
+        requests: pairs.length,
+        skew_rate_before_drift: skewBefore,
+        skew_rate_after_drift: skewAfter,
+        skewed_features: differing.map((s) => s.feature).join(',') || null,
+        drift_first_flagged_day: firstFlag?.day ?? null,
+        auc_served: c.aucServed,
+        auc_offline: c.aucOffline,
+        review_rate_served: c.flaggedServed,
+        review_rate_offline: c.flaggedOffline,
+        decisions_changed: c.decisionsChanged,
+        serve_ms: served.ms,
+      },
+    };
+  },
+};
+
+export default lab;
