@@ -7,7 +7,8 @@
  * and import it below.
  */
 import drift from '@mlops-lab/lab-drift';
+import featureStore from '@mlops-lab/lab-feature-store';
 import pitJoin from '@mlops-lab/lab-pit-join';
 import type { LabDefinition } from '@mlops-lab/labkit';
 
-export const catalogue: readonly LabDefinition[] = [drift, pitJoin];
+export const catalogue: readonly LabDefinition[] = [drift, pitJoin, featureStore];

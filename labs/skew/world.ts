@@ -20,7 +20,7 @@ export const SERVE_START = Date.UTC(2026, 1, 2);
 export const SERVE_DAYS = 6;
 export const DRIFT_FROM_DAY = 4;
 /** `season` phase per drifting day: intensity 0.35, 0.65, 0.9 of the datagen holiday peak. */
-const RUSH = [0.2, 0.3, 0.4];
+const RUSH = [0.25, 0.35, 0.45];
 /** The geolocation lookup times out on this share of payments: distance_km arrives missing. */
 export const MISSING_DISTANCE = 0.05;
 
@@ -86,7 +86,14 @@ export function dayKnobs(day: number): DriftKnobs {
  * One day of payments whose local clock shows the world's hourOfDay. The time inside the hour is the
  * generator's own uniform position; wrapping modulo a day keeps every payment inside its UTC day.
  */
-export function generateDay(t: Timeline, seed: number, tag: string, dayStart: number, size: number, knobs: DriftKnobs) {
+export function generateDay(
+  t: Timeline,
+  seed: number,
+  tag: string,
+  dayStart: number,
+  size: number,
+  knobs: DriftKnobs,
+) {
   const events = generatePayments({
     seed: mixSeed(seed, tag, dayStart),
     size,
