@@ -24,7 +24,7 @@ import { buildProfile, type Profile } from '../src/profile.ts';
 import { driftMigrations, loadProfile, saveProfile } from '../src/profile-store.ts';
 import { makeWideColumns } from '../src/testing/data.ts';
 import { bell } from '../src/testing/golden.ts';
-import { type LabTiming, timeLab } from './lab-timing.ts';
+import { type LabTiming, timeLab } from './lib/lab-timing.ts';
 
 const runs = intArg('runs', 5);
 
