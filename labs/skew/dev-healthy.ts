@@ -2,7 +2,7 @@ import { runLab } from '@mlops-lab/labkit';
 import lab from './lab.ts';
 
 const quick = !process.argv.includes('--full');
-const fault = process.argv.find((a) => a.startsWith('--fault='))?.slice(8) ?? null;
+const fault = process.argv.find((a) => a.startsWith('--fault='))?.slice(8) || null;
 const seeds = process.argv.filter((a) => /^\d+$/.test(a)).map(Number);
 let fails = 0;
 for (const seed of seeds) {

@@ -170,6 +170,12 @@ const lab: LabDefinition = {
     );
     const skews = compareFeatures(pairs);
     printSkew(out, skews);
+    const store = skews.find((s) => s.feature === 'txn_count_7d');
+    out.say(
+      `txn_count_7d, one definition in the feature store: online store at request time vs point-in-time ` +
+        `join offline, ${store?.differing ?? 0} of ${store?.compared ?? 0} rows differ. The other features are ` +
+        'written twice (SQL for training, TypeScript for serving).',
+    );
     out.pointer('labs/skew/skew.ts', 'the join on request, the tolerance, and the shape of the differences');
 
     const profile = await loadProfile(services.pg, 'skew-training');

@@ -42,7 +42,7 @@ export const UTC_OFFSET_MIN: Readonly<Record<string, number>> = {
   AU: 600,
 };
 
-const CUSTOMERS_PER_DAILY_PAYMENT = Number(process.env.CPD ?? 10);
+const CUSTOMERS_PER_DAILY_PAYMENT = 15;
 
 export interface Timeline {
   /** Payments per day (every day: the aggregates stay stationary). */

@@ -5,6 +5,15 @@
  */
 export { numericColumn, type PaymentColumns, toColumns } from './columns.ts';
 export {
+  type Corpus,
+  type CorpusDocument,
+  type CorpusQuery,
+  type CorpusSpec,
+  generateCorpus,
+  type RelevanceGrade,
+  TOPICS,
+} from './corpus.ts';
+export {
   type CustomerHistory,
   generateCustomerHistory,
   type HistoryFeatureRow,

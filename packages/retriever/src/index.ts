@@ -1,0 +1,42 @@
+/**
+ * @mlops-lab/retriever: exact, HNSW and pgvector retrievers behind one contract (Q21, Q22), with
+ * retrieval metrics, an embedder and a faithfulness check. README.md in this package.
+ */
+export { cosineDistance, distanceFn, negativeInnerProduct, normalize, squaredL2 } from './distance.ts';
+export {
+  cosineSimilarity,
+  createEmbedder,
+  type Embedder,
+  type EmbedderOptions,
+  type VersionedVector,
+  versionedCosine,
+} from './embedder.ts';
+export { RetrieverError } from './errors.ts';
+export { type ExactOptions, ExactRetriever } from './exact.ts';
+export {
+  answerExtractively,
+  type ClaimVerdict,
+  checkFaithfulness,
+  type ExtractiveAnswer,
+  type FaithfulnessJudge,
+  type FaithfulnessOptions,
+  type FaithfulnessResult,
+  lexicalJudge,
+  type Passage,
+  splitSentences,
+} from './faithfulness.ts';
+export { HNSW_DEFAULTS, type HnswOptions, HnswRetriever } from './hnsw.ts';
+export {
+  evaluateRun,
+  mrrAtK,
+  ndcgAtK,
+  precisionAtK,
+  type Qrels,
+  type QueryMetrics,
+  type RelevanceOptions,
+  type RunEvaluation,
+  recallAtK,
+  topKDistinct,
+} from './metrics.ts';
+export { type JsonFilter, type PgvectorOptions, PgvectorRetriever } from './pgvector.ts';
+export type { Filter, Metadata, Retriever, SearchHit, Space, Vector } from './types.ts';
