@@ -36,8 +36,8 @@ export const BREAKS: LabBreak[] = [
       'which in a container is UTC, while the training SQL shifts the timestamp by the payment country’s ' +
       'offset first. Every row differs by exactly that offset (+5 h for the US and Canada, -1 h for Germany and ' +
       'France, -5 or -6 h for India’s half-hour zone) except British ones, where UTC is the local time. ' +
-      'Night payments (the riskiest) are now read as evening ones and vice versa, so the model’s night ' +
-      'signal is scrambled and AUC drops. The drift detector also fires (the hour distribution moved), ' +
+      'American evening payments now look like night ones and real night payments like morning ones, so ' +
+      'the model’s night signal (night is riskier) is scrambled: AUC drops and review decisions change. The drift detector also fires (the hour distribution moved), ' +
       'but from day 1 and at a constant size: a drift alert on the first day of a deploy is a skew smell. ' +
       'Fix: one implementation of the feature for both paths (a shared function, or a feature store ' +
       'on-demand feature), and a test that compares the two on the same rows.',
@@ -46,10 +46,10 @@ export const BREAKS: LabBreak[] = [
   {
     name: 'default-fill',
     symptom:
-      'every monitor stays green (no drift alert, same AUC, same decisions), yet the skew table lists differing rows',
+      'every monitor stays green (no drift alert before the rush, same AUC, same decisions), yet the skew table lists differing rows',
     hint: 'look at which rows differ and by how much: is there something the raw events of exactly those rows lack?',
     explanation:
-      'When the geolocation lookup times out, `distance_km` arrives missing (8% of payments). Training ' +
+      'When the geolocation lookup times out, `distance_km` arrives missing (5% of payments). Training ' +
       'filled it with the training median (stored in the feature artifact); the service fills it with 0, ' +
       'the language default. Every differing row differs by exactly the median, and only rows whose ' +
       'raw distance is null. This model only asks "further than 300 km?" and reads the distance on a log ' +
@@ -62,17 +62,20 @@ export const BREAKS: LabBreak[] = [
   {
     name: 'stale-scaler',
     symptom:
-      'one standardized feature is shifted in every logged row, the drift detector fires from day 1, and fewer payments go to review',
-    hint: 'the pattern column fits served against offline exactly: which artifact would produce that map, and which one did serving load?',
+      'one standardized feature differs in every logged row, the drift detector fires from day 1, and more payments go to review',
+    hint: 'the pattern column maps served onto offline exactly: compare its slope and intercept with the artifact table',
     explanation:
-      'The model was trained with feature artifact version 2 (scaler fitted on this training window), ' +
-      'but the service’s deploy config still pins version 1, fitted on the December holiday weeks where ' +
-      'amounts were higher. `amount_z` is therefore computed with the wrong mean and std: served = a x ' +
-      'offline + b, an exact affine map (R^2 = 1), in every row from the first request. Ranking barely ' +
-      'changes (AUC holds, since the map is monotone), but every score drops, so at the same threshold ' +
-      'fewer payments are sent to review: the cost is in decisions, not in AUC. The logged ' +
-      '`artifact_version` column says 1 where the model says 2. Fix: version the scaler with the model ' +
-      '(one artifact, one version), and let serving refuse to start on a mismatch.',
+      'The model was trained with feature artifact version 2 (fitted on this training window), but the ' +
+      'service’s deploy config still pins version 1, fitted in October, before travel and electronics ' +
+      'merchants joined, when amounts were smaller and less spread. `amount_z` is computed with the wrong ' +
+      'mean and std, so served = a x offline + b in every row (R^2 = 1), with a = std(v2) / std(v1) and ' +
+      'b = (mean(v2) - mean(v1)) / std(v1): check it against the artifact table. Every score rises, so at ' +
+      'the same threshold many more payments go to review; AUC moves little because the map is monotone ' +
+      '(only the weight of amount against the other features changes). The drift detector fires on ' +
+      '`amount_z` from day 1 and never stops, so when the holiday rush really moves amounts it is one more ' +
+      'alert on a feature that was already red. The distance fill value lives in the same artifact, so ' +
+      'rows with a missing distance can differ too. Fix: the scaler and fill values ship inside the model ' +
+      'artifact (one version for all of it), and serving refuses to start on a mismatch.',
     flips: [CHECK.servedEqualsOffline, CHECK.driftQuietBefore, CHECK.decisionsHold],
   },
 ];

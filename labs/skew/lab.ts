@@ -88,7 +88,7 @@ const lab: LabDefinition = {
           STALE_ARTIFACT_VERSION,
           t.previousStart,
           t.previousStart + 7 * DAY_MS,
-          'previous model: December holiday weeks',
+          'previous model: October, before travel and electronics',
         );
         const current = await fitArtifact(
           services,

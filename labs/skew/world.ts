@@ -71,8 +71,8 @@ export function timeline(quick: boolean): Timeline {
     warmupDays: 7,
     trainStart: SERVE_START - trainDays * DAY_MS,
     previousSize: quick ? 3000 : 6000,
-    // The previous training run, seven weeks earlier: the December holiday weeks.
-    previousStart: SERVE_START - 63 * DAY_MS,
+    // The previous training run, in October: before the travel and electronics merchants joined.
+    previousStart: SERVE_START - 119 * DAY_MS,
   };
 }
 
@@ -111,12 +111,15 @@ export function generateDay(
   return events.sort((a, b) => a.timestamp - b.timestamp || a.eventId.localeCompare(b.eventId));
 }
 
+/** The merchant mix of the previous window: no travel or electronics merchants on the platform yet. */
+const PREVIOUS_MIX = { travel: 0, electronics: 0 };
+
 export interface World {
   /** Warm-up + training days, in time order. */
   history: PaymentEvent[];
   /** Serving days 1..SERVE_DAYS: the requests. */
   days: PaymentEvent[][];
-  /** The old window the previous scaler was fitted on (December, holiday season). */
+  /** The old window the previous scaler was fitted on (October, without two big-ticket categories). */
   previous: PaymentEvent[];
 }
 
@@ -131,7 +134,7 @@ export function buildWorld(seed: number, t: Timeline): World {
   const previous: PaymentEvent[] = [];
   const perPreviousDay = Math.round(t.previousSize / 7);
   for (let d = 0; d < 7; d++) {
-    const knobs = { ...dayKnobs(0), season: 0.5 };
+    const knobs = { ...dayKnobs(0), categoryMix: PREVIOUS_MIX };
     previous.push(...generateDay(t, seed, 'previous', t.previousStart + d * DAY_MS, perPreviousDay, knobs));
   }
   return { history, days, previous };

@@ -137,6 +137,10 @@ row([
   hnswRun.qps.toFixed(0),
   `${speedup.toFixed(1)}x`,
 ]);
+for (const s of sweep) {
+  const ratio = `${(s.qps / exactQps).toFixed(1)}x`;
+  row([`  hnsw efSearch=${s.ef}`, `${N}`, '', s.recall.toFixed(3), s.qps.toFixed(0), ratio]);
+}
 row([
   `pgvector ${pgRow.version} (PGlite)`,
   `${pgRow.n}`,
