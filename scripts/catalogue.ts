@@ -9,6 +9,8 @@
 import drift from '@mlops-lab/lab-drift';
 import featureStore from '@mlops-lab/lab-feature-store';
 import pitJoin from '@mlops-lab/lab-pit-join';
+import ragEval from '@mlops-lab/lab-rag-eval';
+import vectorSearch from '@mlops-lab/lab-vector-search';
 import type { LabDefinition } from '@mlops-lab/labkit';
 
-export const catalogue: readonly LabDefinition[] = [drift, pitJoin, featureStore];
+export const catalogue: readonly LabDefinition[] = [drift, pitJoin, featureStore, vectorSearch, ragEval];

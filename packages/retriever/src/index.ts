@@ -2,6 +2,24 @@
  * @mlops-lab/retriever: exact, HNSW and pgvector retrievers behind one contract (Q21, Q22), with
  * retrieval metrics, an embedder and a faithfulness check. README.md in this package.
  */
+export {
+  type AuditFinding,
+  type AuditOptions,
+  type AuditReport,
+  auditIndex,
+} from './audit.ts';
+export {
+  CHANGE_FEED_MIGRATIONS,
+  dropPosition,
+  FEED_START,
+  type FeedChange,
+  type FeedPosition,
+  readChanges,
+  readPosition,
+  requeueDocuments,
+  type SourceDocument,
+  writePosition,
+} from './change-feed.ts';
 export { cosineDistance, distanceFn, negativeInnerProduct, normalize, squaredL2 } from './distance.ts';
 export {
   cosineSimilarity,
@@ -27,6 +45,20 @@ export {
 } from './faithfulness.ts';
 export { HNSW_DEFAULTS, type HnswOptions, HnswRetriever } from './hnsw.ts';
 export {
+  type CompactOptions,
+  type CompactResult,
+  compactIndex,
+  IndexState,
+  liveDocuments,
+  type SyncOptions,
+  type SyncResult,
+  syncIndex,
+  upsertDocument,
+  VECTOR_FIELDS,
+  type VectorProvenance,
+  vectorMetadata,
+} from './indexing.ts';
+export {
   evaluateRun,
   mrrAtK,
   ndcgAtK,
@@ -38,5 +70,15 @@ export {
   recallAtK,
   topKDistinct,
 } from './metrics.ts';
+export {
+  detectMixedVersions,
+  IndexAlias,
+  type MigrationOptions,
+  type MigrationProgress,
+  type MigrationResult,
+  migrateEmbeddings,
+  overlapAtK,
+  type VersionedIndex,
+} from './migration.ts';
 export { type JsonFilter, type PgvectorOptions, PgvectorRetriever } from './pgvector.ts';
 export type { Filter, Metadata, Retriever, SearchHit, Space, Vector } from './types.ts';
