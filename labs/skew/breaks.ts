@@ -5,6 +5,7 @@
  */
 import type { LabBreak } from '@mlops-lab/labkit';
 import { HEALTHY_SERVING, type ServingConfig } from './serving.ts';
+import { PREVIOUS_ARTIFACT } from './train.ts';
 
 export const CHECK = {
   servedEqualsOffline: 'served features equal the offline recompute',
@@ -15,13 +16,11 @@ export const CHECK = {
   decisionsHold: 'review decisions on served features match offline ones',
 } as const;
 
-/** The artifact version a stale deploy config still pins (the previous model's). */
-export const STALE_ARTIFACT_VERSION = 1;
-
+/** A stale deploy config still pins the previous model's artifact version. */
 export function servingConfigFor(fault: string | null): ServingConfig {
   if (fault === 'serving-timezone') return { ...HEALTHY_SERVING, hourClock: 'server' };
   if (fault === 'default-fill') return { ...HEALTHY_SERVING, missingDistance: 'zero' };
-  if (fault === 'stale-scaler') return { ...HEALTHY_SERVING, artifactVersion: STALE_ARTIFACT_VERSION };
+  if (fault === 'stale-scaler') return { ...HEALTHY_SERVING, artifactVersion: PREVIOUS_ARTIFACT };
   return HEALTHY_SERVING;
 }
 

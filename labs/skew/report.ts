@@ -4,14 +4,12 @@
  * against the training profile (@mlops-lab/drift). Drift grows with the world; skew is a constant
  * from the first request. Tables and a chart; every value comes from this run.
  */
-import { compare, type DriftProfile, type Schema } from '@mlops-lab/drift';
+import { compare, type DriftProfile } from '@mlops-lab/drift';
 import type { Narrator } from '@mlops-lab/labkit';
 import { rocAuc } from '@mlops-lab/training';
-import { FEATURES, type Model, score } from './model.ts';
+import { type Model, score } from './model.ts';
 import type { FeatureSkew, Pair } from './skew.ts';
 import { DRIFT_FROM_DAY } from './world.ts';
-
-export const PROFILE_SCHEMA: Schema = FEATURES.map(({ name, type }) => ({ name, type }));
 
 export interface DayRow {
   day: number;
@@ -36,7 +34,6 @@ export function dayRows(model: Model, profile: DriftProfile, pairs: Pair[], skew
     );
     const drifted = result.features.filter((f) => f.drifted);
     const top = [...result.features].sort((a, b) => b.effect - a.effect)[0];
-    if (process.env.DEV_DRIFT)
       console.error(
         i + 1,
         result.features
