@@ -10,7 +10,15 @@ import drift from '@mlops-lab/lab-drift';
 import featureStore from '@mlops-lab/lab-feature-store';
 import pitJoin from '@mlops-lab/lab-pit-join';
 import ragEval from '@mlops-lab/lab-rag-eval';
+import skew from '@mlops-lab/lab-skew';
 import vectorSearch from '@mlops-lab/lab-vector-search';
 import type { LabDefinition } from '@mlops-lab/labkit';
 
-export const catalogue: readonly LabDefinition[] = [drift, pitJoin, featureStore, vectorSearch, ragEval];
+export const catalogue: readonly LabDefinition[] = [
+  drift,
+  skew,
+  pitJoin,
+  featureStore,
+  vectorSearch,
+  ragEval,
+];

@@ -12,17 +12,18 @@
  *    any skew is measured as AUC and review decisions, served vs offline, on the same requests.
  * `--break` switches on one fault in the service's feature code.
  */
-import { buildProfile, driftMigrations, loadProfile, saveProfile } from '@mlops-lab/drift';
+import { driftMigrations, loadProfile } from '@mlops-lab/drift';
 import { describeFeatureViews } from '@mlops-lab/feature-store';
 import { type Check, check, type LabDefinition } from '@mlops-lab/labkit';
-import { BREAKS, CHECK, STALE_ARTIFACT_VERSION, servingConfigFor } from './breaks.ts';
+import { BREAKS, CHECK, servingConfigFor } from './breaks.ts';
 import { loggerMigrations, serveTraffic } from './logger.ts';
-import { FEATURES, REVIEW_SHARE, trainModel } from './model.ts';
-import { fitArtifact, offlineFeatures, offlineMigrations } from './offline.ts';
-import { dayRows, PROFILE_SCHEMA, printDays, printSkew } from './report.ts';
+import { FEATURES, REVIEW_SHARE } from './model.ts';
+import { offlineMigrations } from './offline.ts';
+import { dayRows, printDays, printSkew } from './report.ts';
 import { FraudService } from './serving.ts';
 import { compareFeatures, cost, loadPairs, skewByDay } from './skew.ts';
 import { activityRows, activityView, loadActivity, OnlineCounts } from './store.ts';
+import { PROFILE_NAME, runTrainingPipeline } from './train.ts';
 import {
   buildWorld,
   DAY_MS,
@@ -82,41 +83,7 @@ const lab: LabDefinition = {
 
     const { model, artifacts, trainingRows } = await out.step(
       'Training pipeline: fit the feature artifact, compute features offline, train',
-      async () => {
-        const previous = await fitArtifact(
-          services,
-          STALE_ARTIFACT_VERSION,
-          t.previousStart,
-          t.previousStart + 7 * DAY_MS,
-          'previous model: October, before travel and electronics',
-        );
-        const current = await fitArtifact(
-          services,
-          STALE_ARTIFACT_VERSION + 1,
-          t.trainStart,
-          SERVE_START,
-          'this model: the training window',
-        );
-        const trainingRows = await offlineFeatures(
-          services,
-          { fromMs: t.trainStart, toMs: SERVE_START },
-          current.version,
-        );
-        const model = trainModel(
-          trainingRows.map((r) => r.features),
-          trainingRows.map((r) => r.label),
-          current.version,
-        );
-        await saveProfile(
-          services.pg,
-          'skew-training',
-          buildProfile(
-            trainingRows.map((r) => r.features),
-            PROFILE_SCHEMA,
-          ),
-        );
-        return { model, artifacts: [previous, current], trainingRows };
-      },
+      () => runTrainingPipeline(services, t),
     );
     out.table(
       ['artifact', 'fitted on', 'rows', 'ln(1+amount) mean', 'std', 'distance median (fill)'],
@@ -178,7 +145,7 @@ const lab: LabDefinition = {
     );
     out.pointer('labs/skew/skew.ts', 'the join on request, the tolerance, and the shape of the differences');
 
-    const profile = await loadProfile(services.pg, 'skew-training');
+    const profile = await loadProfile(services.pg, PROFILE_NAME);
     if (!profile) throw new Error('training profile missing from Postgres: was step 2 skipped?');
     const rates = skewByDay(pairs, SERVE_DAYS);
     out.step('Day by day: skew rate vs the drift detector on the served features');
@@ -235,7 +202,7 @@ const lab: LabDefinition = {
         firstFlag?.day === DRIFT_FROM_DAY,
         firstFlag
           ? `first flagged on day ${firstFlag.day}: ${firstFlag.drifted.join(', ')}`
-          : 'never flagged',
+          : `no alert on ${RUSH_FEATURES.join(' or ')} from day ${DRIFT_FROM_DAY} on`,
       ),
       check(
         CHECK.aucHolds,

@@ -30,8 +30,18 @@ export async function runTrainingPipeline(services: Services, t: Timeline): Prom
     t.previousStart + 7 * DAY_MS,
     'previous model: October, before travel and electronics',
   );
-  const current = await fitArtifact(services, CURRENT_ARTIFACT, t.trainStart, SERVE_START, 'this model: the training window');
-  const trainingRows = await offlineFeatures(services, { fromMs: t.trainStart, toMs: SERVE_START }, current.version);
+  const current = await fitArtifact(
+    services,
+    CURRENT_ARTIFACT,
+    t.trainStart,
+    SERVE_START,
+    'this model: the training window',
+  );
+  const trainingRows = await offlineFeatures(
+    services,
+    { fromMs: t.trainStart, toMs: SERVE_START },
+    current.version,
+  );
   const features = trainingRows.map((r) => r.features);
   const model = trainModel(
     features,
