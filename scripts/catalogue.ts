@@ -7,9 +7,11 @@
  * and import it below.
  */
 import drift from '@mlops-lab/lab-drift';
+import embeddingDrift from '@mlops-lab/lab-embedding-drift';
 import featureStore from '@mlops-lab/lab-feature-store';
 import pitJoin from '@mlops-lab/lab-pit-join';
 import ragEval from '@mlops-lab/lab-rag-eval';
+import reindex from '@mlops-lab/lab-reindex';
 import skew from '@mlops-lab/lab-skew';
 import vectorSearch from '@mlops-lab/lab-vector-search';
 import type { LabDefinition } from '@mlops-lab/labkit';
@@ -21,4 +23,6 @@ export const catalogue: readonly LabDefinition[] = [
   featureStore,
   vectorSearch,
   ragEval,
+  reindex,
+  embeddingDrift,
 ];

@@ -46,13 +46,13 @@ export const BREAKS: LabBreak[] = [
     name: 'default-fill',
     symptom:
       'every monitor stays green (no drift alert before the rush, same AUC, same decisions), yet the skew table lists differing rows',
-    hint: 'look at which rows differ and by how much: is there something the raw events of exactly those rows lack?',
+    hint: 'every differing row has the same offline value: find that number in the artifact table, then ask which rows need it',
     explanation:
       'When the geolocation lookup times out, `distance_km` arrives missing (5% of payments). Training ' +
       'filled it with the training median (stored in the feature artifact); the service fills it with 0, ' +
       'the language default. Every differing row differs by exactly the median, and only rows whose ' +
-      'raw distance is null. This model only asks "further than 300 km?" and reads the distance on a log ' +
-      'scale, where 0 and a few km are close, so its decisions barely move and no monitor notices: the ' +
+      'raw distance is null. This model leans on "further than 300 km?", which 0 and a few km answer ' +
+      'the same way, so almost no review decision moves (the cost table counts them) and no monitor notices: the ' +
       'row-level comparison is the only signal. The bug is still real: the next model, or a feature ' +
       'like "distance below 1 km", pays for it. Fix: fill values are part of the trained artifact and ' +
       'serving loads them from there, never a literal in code.',

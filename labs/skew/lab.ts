@@ -21,7 +21,7 @@ import { FEATURES, REVIEW_SHARE } from './model.ts';
 import { offlineMigrations } from './offline.ts';
 import { dayRows, printDays, printSkew } from './report.ts';
 import { FraudService } from './serving.ts';
-import { compareFeatures, cost, loadPairs, skewByDay } from './skew.ts';
+import { compareFeatures, cost, loadPairs, skewByDay, TOLERANCE } from './skew.ts';
 import { activityRows, activityView, loadActivity, OnlineCounts } from './store.ts';
 import { PROFILE_NAME, runTrainingPipeline } from './train.ts';
 import {
@@ -143,6 +143,13 @@ const lab: LabDefinition = {
         `join offline, ${store?.differing ?? 0} of ${store?.compared ?? 0} rows differ. The other features are ` +
         'written twice (SQL for training, TypeScript for serving).',
     );
+    const noise = skews.find((s) => s.feature === 'amount_z')?.meanAbsDiff ?? 0;
+    if (noise > 0 && noise < TOLERANCE) {
+      out.say(
+        `amount_z's mean |diff| of ${noise.toExponential(1)} is Postgres ln() against JavaScript Math.log1p() ` +
+          `in the last bits of a double; a value differs when |served - offline| > ${TOLERANCE} x max(1, |offline|).`,
+      );
+    }
     out.pointer('labs/skew/skew.ts', 'the join on request, the tolerance, and the shape of the differences');
 
     const profile = await loadProfile(services.pg, PROFILE_NAME);

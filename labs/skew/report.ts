@@ -34,15 +34,6 @@ export function dayRows(model: Model, profile: DriftProfile, pairs: Pair[], skew
     );
     const drifted = result.features.filter((f) => f.drifted);
     const top = [...result.features].sort((a, b) => b.effect - a.effect)[0];
-    console.error(
-      i + 1,
-      result.features
-        .map(
-          (f) =>
-            `${f.feature} e=${f.effect.toFixed(3)} psi=${f.psi.toFixed(3)} p=${f.pAdjusted.toExponential(1)}`,
-        )
-        .join(' | '),
-    );
     const labels = today.map((p) => p.offline.label);
     return {
       day: i + 1,
