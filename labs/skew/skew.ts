@@ -153,6 +153,8 @@ export function skewByDay(pairs: Pair[], days: number): number[] {
 export interface Cost {
   aucServed: number;
   aucOffline: number;
+  /** Standard error of either AUC at this sample size (Hanley & McNeil 1982). */
+  aucStdError: number;
   /** Share of requests sent to review (score >= the model's threshold), on each side. */
   flaggedServed: number;
   flaggedOffline: number;
@@ -160,15 +162,29 @@ export interface Cost {
   decisionsChanged: number;
 }
 
+/** SE of an AUC from its value and class sizes: the yardstick for "is this gap worth noticing". */
+function hanleyMcNeil(auc: number, positives: number, negatives: number): number {
+  if (positives === 0 || negatives === 0) return 0;
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const variance =
+    (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) /
+    (positives * negatives);
+  return Math.sqrt(Math.max(variance, 0));
+}
+
 /** What the skew costs: the same model on the same requests, served features vs offline features. */
 export function cost(model: Model, pairs: Pair[]): Cost {
   const labels = pairs.map((p) => p.offline.label);
   const served = pairs.map((p) => p.servedScore);
   const offline = pairs.map((p) => score(model, p.offline.features));
+  const positives = labels.filter((y) => y === 1).length;
   const flagged = (s: number[]) => s.filter((x) => x >= model.threshold).length / Math.max(1, s.length);
+  const aucOffline = rocAuc(offline, labels) ?? 0.5;
   return {
     aucServed: rocAuc(served, labels) ?? 0.5,
-    aucOffline: rocAuc(offline, labels) ?? 0.5,
+    aucOffline,
+    aucStdError: hanleyMcNeil(aucOffline, positives, labels.length - positives),
     flaggedServed: flagged(served),
     flaggedOffline: flagged(offline),
     decisionsChanged: served.filter((s, i) => s >= model.threshold !== offline[i] >= model.threshold).length,

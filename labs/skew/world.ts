@@ -19,10 +19,10 @@ export const SERVE_START = Date.UTC(2026, 1, 2);
 /** Serving days, and the first one on which the world changes (the holiday rush ramps in). */
 export const SERVE_DAYS = 6;
 export const DRIFT_FROM_DAY = 4;
-/** `season` phase per drifting day: intensity 0.35, 0.65, 0.9 of the datagen holiday peak. */
+/** `season` phase per drifting day: 50%, 79%, 98% of the datagen holiday peak's intensity. */
 const RUSH = [0.25, 0.35, 0.45];
 /** The geolocation lookup times out on this share of payments: distance_km arrives missing. */
-export const MISSING_DISTANCE = 0.05;
+const MISSING_DISTANCE = 0.05;
 
 /**
  * UTC offset (minutes) of the local clock in each country of the world: one representative zone
@@ -42,6 +42,7 @@ export const UTC_OFFSET_MIN: Readonly<Record<string, number>> = {
   AU: 600,
 };
 
+/** Population size per daily payment (see `Timeline.customers`). */
 const CUSTOMERS_PER_DAILY_PAYMENT = 15;
 
 export interface Timeline {
@@ -64,9 +65,10 @@ export interface Timeline {
 
 export function timeline(quick: boolean): Timeline {
   const trainDays = quick ? 7 : 14;
+  const perDay = quick ? 1000 : 2500;
   return {
-    perDay: quick ? 1000 : 2500,
-    customers: (quick ? 1000 : 2500) * CUSTOMERS_PER_DAILY_PAYMENT,
+    perDay,
+    customers: perDay * CUSTOMERS_PER_DAILY_PAYMENT,
     trainDays,
     warmupDays: 7,
     trainStart: SERVE_START - trainDays * DAY_MS,
@@ -86,7 +88,7 @@ export function dayKnobs(day: number): DriftKnobs {
  * One day of payments whose local clock shows the world's hourOfDay. The time inside the hour is the
  * generator's own uniform position; wrapping modulo a day keeps every payment inside its UTC day.
  */
-export function generateDay(
+function generateDay(
   t: Timeline,
   seed: number,
   tag: string,
