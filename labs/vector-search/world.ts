@@ -11,7 +11,7 @@ export const K = 10;
 /** The selective filter: this share of points belongs to tenant `rare`. */
 export const RARE_SHARE = 0.004;
 
-export const SIZES = { quick: [1_000, 3_000, 8_000], full: [1_000, 10_000, 40_000] } as const;
+export const SIZES = { quick: [1_000, 3_000, 8_000], full: [1_000, 10_000, 50_000, 200_000] } as const;
 export const QUERIES = { quick: 100, full: 300 } as const;
 
 export interface Point {
