@@ -1,8 +1,9 @@
 /**
- * PgvectorRetriever against ExactRetriever on the embedded PGlite (Q22): same ids at a high
- * ef_search, a selective jsonb filter, the distance scale of each operator, and bad input.
+ * PgvectorRetriever against ExactRetriever (Q22): same ids at a high ef_search, a selective jsonb
+ * filter, the distance scale of each operator, and bad input. Runs on DATABASE_URL when that server
+ * has pgvector (e.g. `pnpm services:up`), else on the embedded PGlite, which ships pgvector 0.8.
  */
-import { acquire, type Services } from '@mlops-lab/services';
+import { acquire, isServiceError, type Services } from '@mlops-lab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetrieverError } from './errors.ts';
 import { ExactRetriever } from './exact.ts';
@@ -10,18 +11,22 @@ import { PgvectorRetriever } from './pgvector.ts';
 import { clusteredVectors, recallAtK } from './testing/vectors.ts';
 import type { Space } from './types.ts';
 
-// CI sets DATABASE_URL to a plain Postgres without pgvector, and this machine has no pgvector server:
-// unset it here so acquire() falls through to the embedded PGlite, which ships pgvector 0.8.
-delete process.env.DATABASE_URL;
-
 let services: Services;
 beforeAll(async () => {
-  services = await acquire({
-    needs: ['pgvector'],
+  const options = {
+    needs: ['pgvector' as const],
     namespace: 'retriever_test',
     ephemeral: true,
     log: () => {},
-  });
+  };
+  try {
+    services = await acquire(options);
+  } catch (error) {
+    // A DATABASE_URL without the vector extension (CI's plain Postgres): test on the embedded one.
+    if (!isServiceError(error, 'NO_VECTOR')) throw error;
+    delete process.env.DATABASE_URL;
+    services = await acquire(options);
+  }
 });
 afterAll(async () => {
   await services?.close();
