@@ -2,6 +2,14 @@
  * @mlops-lab/training: the models labs train and the metrics they report (Q4, Q7).
  */
 
+export { expectedCalibrationError } from './calibration.ts';
+export {
+  featureNames,
+  fitPaymentStats,
+  type PaymentInput,
+  type PaymentStats,
+  preprocessPayment,
+} from './features.ts';
 export {
   fitStandardizer,
   type LogisticModel,
@@ -12,3 +20,11 @@ export {
   trainLogistic,
 } from './logistic.ts';
 export { accuracy, logLoss, rocAuc } from './metrics.ts';
+export {
+  type LoadedModel,
+  loadModel,
+  type TrainMetrics,
+  type TrainResult,
+  trainAndRegister,
+} from './tf-model.ts';
+export { type Backend, loadTf, type TfHandle } from './tfjs.ts';

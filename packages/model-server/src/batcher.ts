@@ -1,0 +1,79 @@
+/**
+ * Dynamic micro-batching (Q31, Triton's dynamic batcher): rows submitted within `maxWaitMs` of the
+ * first waiting row, or until `maxBatch` rows wait, go to the model as one `predictBatch` call.
+ * While a batch runs, new rows queue up and go together as soon as it returns, so under load batches
+ * grow on their own and at low load a row waits at most `maxWaitMs`. Hand-written.
+ */
+
+export interface BatcherOptions {
+  maxBatch: number;
+  maxWaitMs: number;
+}
+
+interface Pending {
+  row: number[];
+  resolve: (score: number) => void;
+  reject: (err: unknown) => void;
+}
+
+export class MicroBatcher {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly run: (rows: number[][]) => Promise<Float32Array>,
+    private readonly opts: BatcherOptions,
+    /** Called with each batch's size and its inference time in seconds. */
+    private readonly onBatch: (size: number, seconds: number) => void = () => {},
+  ) {
+    if (!(opts.maxBatch >= 1)) throw new Error('MicroBatcher: maxBatch must be >= 1');
+    if (!(opts.maxWaitMs >= 0)) throw new Error('MicroBatcher: maxWaitMs must be >= 0');
+  }
+
+  submit(row: number[]): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once nothing waits or runs (graceful shutdown drains through this). */
+  idle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.running) return; // the running batch picks the queue up when it returns
+    if (this.queue.length >= this.opts.maxBatch || this.opts.maxWaitMs === 0) {
+      this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.opts.maxWaitMs);
+    }
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.running || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.opts.maxBatch);
+    this.running = true;
+    const t0 = performance.now();
+    this.run(batch.map((p) => p.row))
+      .then((scores) => {
+        this.onBatch(batch.length, (performance.now() - t0) / 1000);
+        for (const [i, p] of batch.entries()) p.resolve(scores[i]);
+      })
+      .catch((err: unknown) => {
+        for (const p of batch) p.reject(err);
+      })
+      .finally(() => {
+        this.running = false;
+        // Rows that queued during the batch have waited long enough already: send them now.
+        if (this.queue.length > 0) this.flush();
+        else for (const w of this.idleWaiters.splice(0)) w();
+      });
+  }
+}

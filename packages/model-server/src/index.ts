@@ -1,0 +1,33 @@
+/**
+ * @mlops-lab/model-server: HTTP model serving with warm-up-gated readiness, micro-batching, response
+ * cache and request de-duplication, Prometheus metrics, graceful shutdown (Q16, Q19, Q31), and batch
+ * scoring of a Postgres table as BullMQ jobs with the same model code (Q17). README.md in this package.
+ */
+export {
+  batchScoringWorker,
+  type ChunkJob,
+  enqueueBatchScoring,
+  type ScoringTable,
+  scoreChunk,
+  scoringQueue,
+  scoringTableSql,
+} from './batch-job.ts';
+export { type BatcherOptions, MicroBatcher } from './batcher.ts';
+export { createMetrics, histogramQuantile, type ServerMetrics } from './metrics.ts';
+export { decide, InputValidationError, type Prediction, type ServingModel } from './model.ts';
+export {
+  encodePayment,
+  PAYMENT_SCHEMA,
+  type PaymentBody,
+  paymentBodies,
+  trainPaymentsModel,
+  validatePayment,
+} from './payments-model.ts';
+export {
+  canonicalKey,
+  createServer,
+  type ModelServer,
+  type PredictReply,
+  type ServerOptions,
+} from './server.ts';
+export { fromLoadedModel, loadServingModel } from './tf-adapter.ts';

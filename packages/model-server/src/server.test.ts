@@ -1,0 +1,194 @@
+/**
+ * Server behaviour over real HTTP on loopback: round trip, readiness gated on warm-up (Q19),
+ * metrics, micro-batching, cache, de-duplication (Q31) and graceful shutdown.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServingModel } from './model.ts';
+import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
+import { createServer, type ModelServer } from './server.ts';
+
+const model = trainPaymentsModel({ size: 600, epochs: 50 });
+const bodies = paymentBodies(7, 200);
+const open: ModelServer[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+async function serve(opts: Partial<Parameters<typeof createServer>[0]> = {}) {
+  const server = createServer({ model, warmup: { batchSizes: [1, 4] }, ...opts });
+  open.push(server);
+  const url = await server.start();
+  return { server, url };
+}
+
+const post = (url: string, body: unknown) =>
+  fetch(`${url}/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+/** A model whose batches wait for `open()`: lets a test hold requests in flight. */
+/** Polls until `done()` holds: waits on what the server observed, not on a guess of how long it takes. */
+async function until(done: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function gated(inner: ServingModel) {
+  let release!: () => void;
+  let gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const calls: number[] = [];
+  const m: ServingModel = {
+    ...inner,
+    async predictBatch(rows) {
+      calls.push(rows.length);
+      await gate;
+      return inner.predictBatch(rows);
+    },
+  };
+  return {
+    model: m,
+    calls,
+    open: () => release(),
+    reset: () => {
+      gate = new Promise<void>((r) => {
+        release = r;
+      });
+    },
+  };
+}
+
+describe('model server', () => {
+  it('answers a prediction with score, decision, reason and model version', async () => {
+    const { url } = await serve();
+    const res = await post(url, bodies[0]);
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as { score: number; decision: string; reason: string; model: unknown };
+    expect(out.score).toBeGreaterThanOrEqual(0);
+    expect(out.score).toBeLessThanOrEqual(1);
+    expect(['approve', 'review', 'decline']).toContain(out.decision);
+    expect(out.reason).toMatch(/fraud probability/);
+    expect(out.model).toEqual({ name: model.name, version: model.version });
+    // Same score as calling the model directly: the server adds no transform of its own.
+    const [direct] = await model.predictBatch([model.preprocess(bodies[0])]);
+    expect(out.score).toBeCloseTo(direct, 6);
+  });
+
+  it('is live at once but ready only after load and warm-up', async () => {
+    let finishLoad!: () => void;
+    const loaded = new Promise<void>((r) => {
+      finishLoad = r;
+    });
+    const { server, url } = await serve({
+      model: undefined,
+      loader: async () => {
+        await loaded;
+        return model;
+      },
+    });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    finishLoad();
+    await server.ready;
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/model_server_warmup_seconds \d/);
+  });
+
+  it('the readyAtStart variant says ready before the model is loaded', async () => {
+    const { url } = await serve({
+      model: undefined,
+      loader: () => new Promise(() => {}),
+      readyAtStart: true,
+    });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('exposes the Prometheus series', async () => {
+    const { server, url } = await serve({ cache: { enabled: true }, dedup: true });
+    await server.ready;
+    await post(url, bodies[0]);
+    await post(url, { amount: 'x' });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const series of [
+      'model_server_requests_total{status="200"} 1',
+      'model_server_requests_total{status="400"} 1',
+      'model_server_request_duration_seconds_bucket',
+      'model_server_batch_size_bucket',
+      'model_server_stage_duration_seconds_bucket{le="0.001",stage="preprocess"}',
+      'model_server_warmup_seconds',
+      'model_server_first_request_seconds',
+      `model_server_model_info{name="${model.name}",version="${model.version}"} 1`,
+      'model_server_cache_hits_total',
+      'model_server_cache_misses_total 1',
+      'model_server_dedup_joins_total',
+    ]) {
+      expect(text).toContain(series);
+    }
+  });
+
+  it('micro-batches concurrent requests into one model call', async () => {
+    const g = gated(model);
+    const { server, url } = await serve({
+      model: g.model,
+      warmup: false,
+      batching: { maxBatch: 64, maxWaitMs: 20 },
+    });
+    await server.ready;
+    const replies = Promise.all(bodies.slice(0, 40).map((b) => post(url, b)));
+    await new Promise((r) => setTimeout(r, 100));
+    g.open();
+    expect((await replies).every((r) => r.status === 200)).toBe(true);
+    expect(Math.max(...g.calls)).toBeGreaterThan(1);
+    const { values } = await server.metrics.batchSize.get();
+    const sum = values.find((v) => v.metricName === 'model_server_batch_size_sum')!.value;
+    const count = values.find((v) => v.metricName === 'model_server_batch_size_count')!.value;
+    expect(sum / count).toBeGreaterThan(1);
+  });
+
+  it('counts a cache hit and answers it without inference, in any key order', async () => {
+    const { server, url } = await serve({ cache: { enabled: true, max: 100, ttlMs: 60_000 } });
+    await server.ready;
+    const a = await (await post(url, bodies[1])).json();
+    const reordered = Object.fromEntries(Object.entries(bodies[1]).reverse());
+    const b = await (await post(url, reordered)).json();
+    expect(b).toEqual(a);
+    expect((await server.metrics.cacheHits.get()).values[0].value).toBe(1);
+    expect((await server.metrics.inferenceRows.get()).values[0].value).toBe(1);
+  });
+
+  it('de-duplicates identical in-flight requests: N requests, one inference', async () => {
+    const g = gated(model);
+    const { server, url } = await serve({ model: g.model, warmup: false, dedup: true });
+    await server.ready;
+    const replies = Promise.all(Array.from({ length: 20 }, () => post(url, bodies[2])));
+    // Open the gate only once all 20 are in flight: one in the model, 19 joined to it.
+    await until(async () => (await server.metrics.dedupJoins.get()).values[0]?.value === 19);
+    g.open();
+    const outs = (await Promise.all((await replies).map((r) => r.json()))) as { score: number }[];
+    expect(new Set(outs.map((o) => o.score)).size).toBe(1);
+    expect(g.calls.reduce((a, b) => a + b, 0)).toBe(1);
+    expect((await server.metrics.dedupJoins.get()).values[0].value).toBe(19);
+  });
+
+  it('graceful shutdown drains an in-flight request and then refuses connections', async () => {
+    const g = gated(model);
+    const server = createServer({ model: g.model, warmup: false });
+    const url = await server.start();
+    await server.ready;
+    const inflight = post(url, bodies[3]);
+    await until(() => g.calls.length > 0); // the request is inside the model when shutdown begins
+    const closed = server.close();
+    await new Promise((r) => setTimeout(r, 50));
+    g.open();
+    expect((await inflight).status).toBe(200);
+    await closed;
+    await expect(post(url, bodies[3])).rejects.toThrow();
+  });
+});

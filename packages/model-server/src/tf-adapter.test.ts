@@ -1,0 +1,62 @@
+/**
+ * The registry path end to end (Q16, Q18): a TF.js model trained and registered by @mlops-lab/training,
+ * loaded by reference, served through the adapter; an unknown reference is a clear registry error.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RegistryError } from '@mlops-lab/registry';
+import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { trainAndRegister } from '@mlops-lab/training';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentBodies } from './payments-model.ts';
+import { createServer } from './server.ts';
+import { loadServingModel } from './tf-adapter.ts';
+
+let services: ServicesWithExtras;
+const artifactsRoot = mkdtempSync(join(tmpdir(), 'model-server-artifacts-'));
+
+beforeAll(async () => {
+  services = await acquire({
+    needs: ['postgres'],
+    namespace: 'model-server-tf',
+    ephemeral: true,
+    log: () => {},
+  });
+  await trainAndRegister({ services, name: 'fraud-test', size: 800, epochs: 2, artifactsRoot });
+});
+afterAll(async () => {
+  await services?.close();
+  rmSync(artifactsRoot, { recursive: true, force: true });
+});
+
+describe('TF.js registry model behind the server', () => {
+  it('serves fraud-test@champion with the training preprocess', async () => {
+    const model = await loadServingModel(services, 'fraud-test@champion', { artifactsRoot });
+    expect(model.version).toBe('1');
+    const server = createServer({ model, warmup: { batchSizes: [1, 8] } });
+    try {
+      const url = await server.start();
+      await server.ready;
+      const res = await fetch(`${url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(paymentBodies(9, 1)[0]),
+      });
+      expect(res.status).toBe(200);
+      const out = (await res.json()) as { score: number; model: { version: string } };
+      expect(out.score).toBeGreaterThan(0);
+      expect(out.score).toBeLessThan(1);
+      expect(out.model.version).toBe('1');
+      expect(() => model.preprocess({ amount: 'x' })).toThrow(/amount/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses an unregistered reference with a registry error', async () => {
+    await expect(loadServingModel(services, 'nope@champion', { artifactsRoot })).rejects.toBeInstanceOf(
+      RegistryError,
+    );
+  });
+});

@@ -1,0 +1,294 @@
+/**
+ * Model versions and aliases in Postgres (Q18). A version is an integer per model name bound forever
+ * to one artifact hash; an alias (`champion`, `challenger`, any name) is a movable pointer to a
+ * version, and every move is appended to a history table (when, from which version, to which, why),
+ * so "which version served when" is answerable after the fact.
+ * Reference: MLflow Model Registry (registered model versions, aliases replacing stages).
+ */
+import { execFileSync } from 'node:child_process';
+import type pg from 'pg';
+import { RegistryError } from './errors.ts';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+export const registryMigrations = [
+  {
+    id: '001_models_aliases',
+    sql: `
+      CREATE TABLE registry_models (
+        name text NOT NULL,
+        version integer NOT NULL CHECK (version > 0),
+        artifact_hash text NOT NULL,
+        data_ref text NOT NULL,
+        code_version text,
+        metrics jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (name, version)
+      );
+      CREATE TABLE registry_aliases (
+        name text NOT NULL,
+        alias text NOT NULL,
+        version integer NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (name, alias),
+        FOREIGN KEY (name, version) REFERENCES registry_models (name, version)
+      );
+      CREATE TABLE registry_alias_history (
+        id bigserial PRIMARY KEY,
+        name text NOT NULL,
+        alias text NOT NULL,
+        from_version integer,
+        to_version integer NOT NULL,
+        reason text NOT NULL,
+        changed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );`,
+  },
+];
+
+/** Applies the registry tables in the services' schema (idempotent). */
+export async function migrateRegistry(services: {
+  migrate(owner: string, m: typeof registryMigrations): Promise<void>;
+}): Promise<void> {
+  await services.migrate('registry', registryMigrations);
+}
+
+export interface ModelVersion {
+  name: string;
+  version: number;
+  hash: string;
+  dataRef: string;
+  codeVersion: string | null;
+  metrics: Record<string, number | null>;
+  createdAt: Date;
+}
+
+export interface RegisterInput {
+  name: string;
+  /** Omitted: the next integer for this name. Given: refused if it exists with another hash. */
+  version?: number;
+  hash: string;
+  /** What the model was trained on, e.g. `payments seed=7 size=6000`. */
+  dataRef: string;
+  /** Default: `git rev-parse HEAD` when available, else null. */
+  codeVersion?: string | null;
+  metrics?: Record<string, number | null>;
+}
+
+export interface AliasChange {
+  name: string;
+  alias: string;
+  fromVersion: number | null;
+  toVersion: number;
+  reason: string;
+  changedAt: Date;
+}
+
+export interface ModelRef {
+  name: string;
+  version?: number;
+  alias?: string;
+}
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const ALIAS = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+let gitSha: string | null | undefined;
+function defaultCodeVersion(): string | null {
+  if (gitSha === undefined) {
+    try {
+      gitSha = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
+    } catch {
+      gitSha = null; // not a git checkout (e.g. an unpacked tarball): lineage says "unknown"
+    }
+  }
+  return gitSha;
+}
+
+interface Row {
+  name: string;
+  version: number;
+  artifact_hash: string;
+  data_ref: string;
+  code_version: string | null;
+  metrics: Record<string, number | null>;
+  created_at: Date;
+}
+
+function toVersion(r: Row): ModelVersion {
+  return {
+    name: r.name,
+    version: r.version,
+    hash: r.artifact_hash,
+    dataRef: r.data_ref,
+    codeVersion: r.code_version,
+    metrics: r.metrics,
+    createdAt: r.created_at,
+  };
+}
+
+/** `name@3` -> version 3, `name@champion` -> alias champion. A bare name is refused: be explicit. */
+export function parseRef(ref: string): ModelRef {
+  const at = ref.lastIndexOf('@');
+  const name = ref.slice(0, at);
+  const tail = ref.slice(at + 1);
+  if (at <= 0 || !MODEL_NAME.test(name) || tail === '') {
+    throw new RegistryError(
+      'bad-ref',
+      `model reference "${ref}" must look like name@<version> or name@<alias>`,
+    );
+  }
+  if (/^\d+$/.test(tail)) return { name, version: Number(tail) };
+  if (!ALIAS.test(tail))
+    throw new RegistryError('bad-ref', `"${tail}" in "${ref}" is neither a version nor an alias`);
+  return { name, alias: tail };
+}
+
+/**
+ * Records a version. The same (name, version, hash) again is a no-op returning the existing row;
+ * the same (name, version) with a different hash is refused: a version never changes meaning.
+ */
+export async function registerModel(pool: Queryable, input: RegisterInput): Promise<ModelVersion> {
+  if (!MODEL_NAME.test(input.name))
+    throw new RegistryError('bad-input', `model name "${input.name}" is invalid`);
+  if (!/^[0-9a-f]{64}$/.test(input.hash))
+    throw new RegistryError('bad-input', 'hash must be a sha256 hex digest');
+  if (input.version !== undefined && !(Number.isInteger(input.version) && input.version > 0)) {
+    throw new RegistryError('bad-input', `version must be a positive integer, got ${input.version}`);
+  }
+  const code = input.codeVersion === undefined ? defaultCodeVersion() : input.codeVersion;
+  // Auto-numbering can race with another registrant; the primary key decides, and we retry.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { rows } = await pool.query<Row>(
+      `INSERT INTO registry_models (name, version, artifact_hash, data_ref, code_version, metrics)
+       SELECT $1, COALESCE($2::int, (SELECT COALESCE(MAX(version), 0) + 1 FROM registry_models WHERE name = $1)),
+              $3, $4, $5, $6::jsonb
+       ON CONFLICT (name, version) DO NOTHING
+       RETURNING *`,
+      [
+        input.name,
+        input.version ?? null,
+        input.hash,
+        input.dataRef,
+        code,
+        JSON.stringify(input.metrics ?? {}),
+      ],
+    );
+    if (rows.length === 1) return toVersion(rows[0]);
+    if (input.version === undefined) continue;
+    const existing = await getVersion(pool, input.name, input.version);
+    if (existing.hash === input.hash) return existing;
+    throw new RegistryError(
+      'version-conflict',
+      `${input.name}@${input.version} already exists with artifact ${existing.hash.slice(0, 12)}…; ` +
+        `refusing to overwrite it with ${input.hash.slice(0, 12)}… (register a new version instead)`,
+    );
+  }
+  throw new RegistryError(
+    'version-conflict',
+    `could not allocate a version for ${input.name} (too much contention)`,
+  );
+}
+
+export async function getVersion(pool: Queryable, name: string, version: number): Promise<ModelVersion> {
+  const { rows } = await pool.query<Row>('SELECT * FROM registry_models WHERE name = $1 AND version = $2', [
+    name,
+    version,
+  ]);
+  if (rows.length === 0) throw new RegistryError('not-found', `model ${name}@${version} is not registered`);
+  return toVersion(rows[0]);
+}
+
+/** All versions of a model, oldest first. */
+export async function listVersions(pool: Queryable, name: string): Promise<ModelVersion[]> {
+  const { rows } = await pool.query<Row>('SELECT * FROM registry_models WHERE name = $1 ORDER BY version', [
+    name,
+  ]);
+  return rows.map(toVersion);
+}
+
+/** The version an alias points at, or null when the alias is not set. */
+export async function getAlias(pool: Queryable, name: string, alias: string): Promise<number | null> {
+  const { rows } = await pool.query<{ version: number }>(
+    'SELECT version FROM registry_aliases WHERE name = $1 AND alias = $2',
+    [name, alias],
+  );
+  return rows.length === 0 ? null : rows[0].version;
+}
+
+/**
+ * Points `alias` at `version` and appends the move to the history, in one transaction so the pointer
+ * and its history never disagree. Rollback is just another move (to the previous version).
+ */
+export async function setAlias(
+  pool: pg.Pool,
+  name: string,
+  alias: string,
+  version: number,
+  reason: string,
+): Promise<AliasChange> {
+  if (!ALIAS.test(alias)) throw new RegistryError('bad-input', `alias "${alias}" must match ${ALIAS}`);
+  if (reason.trim() === '')
+    throw new RegistryError('bad-input', 'an alias move needs a reason (it is the audit trail)');
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await getVersion(client, name, version);
+    const { rows } = await client.query<{ version: number }>(
+      'SELECT version FROM registry_aliases WHERE name = $1 AND alias = $2 FOR UPDATE',
+      [name, alias],
+    );
+    const from = rows.length === 0 ? null : rows[0].version;
+    await client.query(
+      `INSERT INTO registry_aliases (name, alias, version) VALUES ($1, $2, $3)
+       ON CONFLICT (name, alias) DO UPDATE SET version = EXCLUDED.version, updated_at = now()`,
+      [name, alias, version],
+    );
+    const h = await client.query<{ changed_at: Date }>(
+      `INSERT INTO registry_alias_history (name, alias, from_version, to_version, reason)
+       VALUES ($1, $2, $3, $4, $5) RETURNING changed_at`,
+      [name, alias, from, version, reason],
+    );
+    await client.query('COMMIT');
+    return { name, alias, fromVersion: from, toVersion: version, reason, changedAt: h.rows[0].changed_at };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Every move of the model's aliases (or of one alias), oldest first. */
+export async function aliasHistory(pool: Queryable, name: string, alias?: string): Promise<AliasChange[]> {
+  const { rows } = await pool.query<{
+    alias: string;
+    from_version: number | null;
+    to_version: number;
+    reason: string;
+    changed_at: Date;
+  }>(
+    `SELECT alias, from_version, to_version, reason, changed_at FROM registry_alias_history
+     WHERE name = $1 AND ($2::text IS NULL OR alias = $2) ORDER BY id`,
+    [name, alias ?? null],
+  );
+  return rows.map((r) => ({
+    name,
+    alias: r.alias,
+    fromVersion: r.from_version,
+    toVersion: r.to_version,
+    reason: r.reason,
+    changedAt: r.changed_at,
+  }));
+}
+
+/** `name@champion` or `name@3` -> the registered version it means now. */
+export async function resolve(pool: Queryable, ref: string | ModelRef): Promise<ModelVersion> {
+  const r = typeof ref === 'string' ? parseRef(ref) : ref;
+  if (r.version !== undefined) return getVersion(pool, r.name, r.version);
+  const alias = r.alias ?? '';
+  const version = await getAlias(pool, r.name, alias);
+  if (version === null) throw new RegistryError('not-found', `alias ${r.name}@${alias} is not set`);
+  return getVersion(pool, r.name, version);
+}

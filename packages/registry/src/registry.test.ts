@@ -1,0 +1,127 @@
+/**
+ * Registry against real services: with DATABASE_URL / REDIS_URL when set, else embedded PGlite and
+ * redis-server (throwaway instance, per-run schema and key prefix).
+ */
+import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryError } from './errors.ts';
+import {
+  aliasHistory,
+  getAlias,
+  listVersions,
+  migrateRegistry,
+  parseRef,
+  registerModel,
+  resolve,
+  setAlias,
+} from './models.ts';
+import { chooseTarget, getRouting, type RoutingConfig, setRouting, watchRouting } from './routing.ts';
+
+const h = (c: string) => c.repeat(64);
+let services: ServicesWithExtras;
+
+beforeAll(async () => {
+  services = await acquire({
+    needs: ['postgres', 'redis'],
+    namespace: 'registry-test',
+    ephemeral: true,
+    log: () => {},
+  });
+  await migrateRegistry(services);
+  await migrateRegistry(services); // idempotent
+});
+afterAll(async () => {
+  await services?.close();
+});
+
+describe('versions', () => {
+  it('numbers versions per name and refuses to overwrite one with other content', async () => {
+    const v1 = await registerModel(services.pg, {
+      name: 'm',
+      hash: h('a'),
+      dataRef: 'd1',
+      metrics: { auc: 0.8 },
+    });
+    const v2 = await registerModel(services.pg, {
+      name: 'm',
+      hash: h('b'),
+      dataRef: 'd2',
+      codeVersion: 'abc',
+    });
+    expect([v1.version, v2.version]).toEqual([1, 2]);
+    expect(v1.metrics).toEqual({ auc: 0.8 });
+    expect(v2.codeVersion).toBe('abc');
+    // Same version, same content: idempotent.
+    expect(
+      (await registerModel(services.pg, { name: 'm', version: 1, hash: h('a'), dataRef: 'd1' })).version,
+    ).toBe(1);
+    const error = await registerModel(services.pg, {
+      name: 'm',
+      version: 1,
+      hash: h('c'),
+      dataRef: 'x',
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.code).toBe('version-conflict');
+    expect((await listVersions(services.pg, 'm')).map((v) => v.hash)).toEqual([h('a'), h('b')]);
+  });
+
+  it('parses references', () => {
+    expect(parseRef('m@3')).toEqual({ name: 'm', version: 3 });
+    expect(parseRef('payments-fraud@champion')).toEqual({ name: 'payments-fraud', alias: 'champion' });
+    expect(() => parseRef('m')).toThrow(/name@/);
+    expect(() => parseRef('m@bad alias')).toThrow(RegistryError);
+  });
+});
+
+describe('aliases', () => {
+  it('moves aliases with history and resolves them', async () => {
+    await registerModel(services.pg, { name: 'a', hash: h('1'), dataRef: 'd' });
+    await registerModel(services.pg, { name: 'a', hash: h('2'), dataRef: 'd' });
+    expect(await getAlias(services.pg, 'a', 'champion')).toBeNull();
+    await setAlias(services.pg, 'a', 'champion', 1, 'first');
+    await setAlias(services.pg, 'a', 'champion', 2, 'promote v2');
+    await setAlias(services.pg, 'a', 'champion', 1, 'rollback: v2 regressed');
+    expect((await resolve(services.pg, 'a@champion')).hash).toBe(h('1'));
+    expect((await resolve(services.pg, 'a@2')).hash).toBe(h('2'));
+    const history = await aliasHistory(services.pg, 'a', 'champion');
+    expect(history.map((c) => [c.fromVersion, c.toVersion, c.reason])).toEqual([
+      [null, 1, 'first'],
+      [1, 2, 'promote v2'],
+      [2, 1, 'rollback: v2 regressed'],
+    ]);
+    expect(history[0].changedAt).toBeInstanceOf(Date);
+    await expect(setAlias(services.pg, 'a', 'champion', 9, 'x')).rejects.toMatchObject({ code: 'not-found' });
+    await expect(resolve(services.pg, 'a@challenger')).rejects.toThrow(/not set/);
+    expect(await getAlias(services.pg, 'a', 'champion')).toBe(1); // the failed move changed nothing
+  });
+});
+
+describe('routing', () => {
+  it('validates, keeps the old table on a refused change, and reaches watchers without restart', async () => {
+    await registerModel(services.pg, { name: 'r', hash: h('3'), dataRef: 'd' });
+    await registerModel(services.pg, { name: 'r', hash: h('4'), dataRef: 'd' });
+    await setAlias(services.pg, 'r', 'champion', 1, 'init');
+    const seen: (RoutingConfig | null)[] = [];
+    const stop = watchRouting(services, 'r', (c) => seen.push(c), { intervalMs: 20 });
+    await setRouting(services, 'r', { champion: 100 });
+    await expect.poll(() => seen.at(-1), { timeout: 5000 }).toEqual({ champion: 100 });
+    await expect(setRouting(services, 'r', { champion: 90, '2': 5 })).rejects.toThrow(/sum to 95/);
+    await expect(setRouting(services, 'r', { champion: 95, '7': 5 })).rejects.toThrow(/"7" does not resolve/);
+    await expect(setRouting(services, 'r', { champion: 95, challenger: 5 })).rejects.toMatchObject({
+      code: 'bad-routing',
+    });
+    expect(await getRouting(services, 'r')).toEqual({ champion: 100 });
+    await setRouting(services, 'r', { champion: 95, '2': 5 });
+    await expect.poll(() => seen.at(-1), { timeout: 5000 }).toEqual({ champion: 95, '2': 5 });
+    stop();
+    expect(seen).not.toContainEqual({ champion: 90, '2': 5 });
+  });
+
+  it('splits traffic by weight', () => {
+    const config = { '2': 5, champion: 95 };
+    let v2 = 0;
+    for (let i = 0; i < 1000; i++) if (chooseTarget(config, i / 1000) === '2') v2++;
+    expect(v2).toBe(50);
+  });
+});

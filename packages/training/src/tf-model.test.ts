@@ -1,0 +1,106 @@
+/**
+ * TF.js training end to end against real Postgres (DATABASE_URL when set, else embedded PGlite):
+ * backend fallback, determinism, holdout AUC, save -> register -> load round trip, tamper refusal.
+ */
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generatePayments } from '@mlops-lab/datagen';
+import { RegistryError } from '@mlops-lab/registry';
+import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logLoss } from './metrics.ts';
+import { loadModel, type TrainResult, trainAndRegister } from './tf-model.ts';
+import { loadTf } from './tfjs.ts';
+
+let services: ServicesWithExtras;
+let root: string;
+let first: TrainResult;
+const quiet = () => {};
+
+beforeAll(async () => {
+  services = await acquire({ needs: ['postgres'], namespace: 'training-test', ephemeral: true, log: quiet });
+  root = await mkdtemp(join(tmpdir(), 'tf-artifacts-'));
+  first = await trainAndRegister({
+    services,
+    name: 'fraud',
+    seed: 11,
+    size: 4000,
+    artifactsRoot: root,
+    log: quiet,
+  });
+});
+afterAll(async () => {
+  await services?.close();
+});
+
+describe('TF.js payments model', () => {
+  it('reports the backend it runs and why it skipped the ones before', async () => {
+    const { backend, skipped } = await loadTf();
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(backend);
+    expect(first.backend).toBe(backend);
+    if (backend !== 'tensorflow') {
+      expect(skipped[0].backend).toBe('tensorflow');
+      expect(skipped[0].reason.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('beats AUC 0.7 on the later holdout and reports log loss and calibration', () => {
+    expect(first.metrics.auc).toBeGreaterThan(0.7);
+    expect(first.metrics.logLoss).toBeGreaterThan(0);
+    expect(first.metrics.logLoss).toBeLessThan(0.5);
+    expect(first.metrics.ece).toBeLessThan(0.1);
+    expect(first.version).toBe(1);
+  });
+
+  it('is deterministic for a seed: same metrics and the same artifact bytes', async () => {
+    const again = await trainAndRegister({
+      services,
+      name: 'fraud',
+      seed: 11,
+      size: 4000,
+      artifactsRoot: root,
+      log: quiet,
+    });
+    expect(again.metrics).toEqual(first.metrics);
+    expect(again.hash).toBe(first.hash);
+    expect(again.version).toBe(2);
+  });
+
+  it('save -> register -> load gives the predictions training evaluated', async () => {
+    const byAlias = await loadModel(services, 'fraud@champion', { artifactsRoot: root, log: quiet });
+    const byVersion = await loadModel(services, 'fraud@1', { artifactsRoot: root, log: quiet });
+    expect(byAlias.version).toBe(1);
+    const events = generatePayments({
+      seed: 11,
+      size: 4000,
+      start: Date.UTC(2024, 0, 1),
+      durationMs: 7 * 86_400_000,
+    });
+    const holdout = events.slice(3000);
+    const rows = holdout.map((e) => byAlias.preprocess(e));
+    const p1 = await byAlias.predict(rows);
+    const p2 = await byVersion.predict(rows);
+    expect(Array.from(p1)).toEqual(Array.from(p2));
+    // Same float32 scores as in training's evaluation, hence exactly the same log loss.
+    expect(
+      logLoss(
+        p1,
+        holdout.map((e) => e.label),
+      ),
+    ).toBe(first.metrics.logLoss);
+    byAlias.dispose();
+    byVersion.dispose();
+  });
+
+  it('refuses a tampered artifact', async () => {
+    const file = join(root, first.hash, 'weights.bin');
+    await chmod(file, 0o644);
+    await writeFile(file, new Uint8Array(64));
+    const error = await loadModel(services, 'fraud@1', { artifactsRoot: root, log: quiet }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).code).toBe('tampered');
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * A small TF.js fraud model on the payments world (Q16, Q18): preprocess with the shared transform,
+ * train a one-hidden-layer MLP with a fixed seed, evaluate on a later holdout (AUC, log loss,
+ * calibration), save topology + weights + preprocessing stats + metadata as a content-addressed
+ * artifact and register it. `loadModel` is the inverse the model server uses: resolve a reference,
+ * verify the artifact hash, rebuild the model from memory.
+ * Reference: TF.js LayersModel save/load through custom IO handlers (tf.io.withSaveHandler, fromMemory).
+ */
+import { generatePayments } from '@mlops-lab/datagen';
+import {
+  getAlias,
+  loadArtifact,
+  migrateRegistry,
+  putArtifact,
+  RegistryError,
+  registerModel,
+  resolve,
+  setAlias,
+} from '@mlops-lab/registry';
+import type { Services } from '@mlops-lab/services';
+import { expectedCalibrationError } from './calibration.ts';
+import { fitPaymentStats, type PaymentInput, type PaymentStats, preprocessPayment } from './features.ts';
+import { logLoss, rocAuc } from './metrics.ts';
+import { type Backend, loadTf, type Tf } from './tfjs.ts';
+
+export interface TrainMetrics {
+  auc: number | null;
+  logLoss: number;
+  ece: number;
+  trainRows: number;
+  holdoutRows: number;
+  fraudRate: number;
+}
+
+export interface TrainResult {
+  version: number;
+  hash: string;
+  metrics: TrainMetrics;
+  backend: Backend;
+}
+
+export interface TrainOptions {
+  services: Pick<Services, 'pg' | 'migrate'>;
+  name?: string;
+  seed?: number;
+  size?: number;
+  epochs?: number;
+  /** Where artifacts go (default: the registry's artifacts root). */
+  artifactsRoot?: string;
+  /** Point `champion` at the new version when the model has no champion yet (default true). */
+  championIfUnset?: boolean;
+  log?: (line: string) => void;
+}
+
+const START = Date.UTC(2024, 0, 1);
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Deterministic permutation (mulberry32): tf's own `shuffle` uses Math.random and breaks seeding. */
+function permutation(n: number, seed: number): number[] {
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx;
+}
+
+function buildModel(tf: Tf, inputs: number, seed: number) {
+  // Explicit names: TF.js numbers unnamed layers from a process-wide counter, which would make the
+  // topology (and so the artifact hash) depend on how many models were built before this one.
+  const model = tf.sequential({ name: 'payments_fraud' });
+  model.add(
+    tf.layers.dense({
+      name: 'hidden',
+      inputShape: [inputs],
+      units: 8,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      name: 'score',
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    }),
+  );
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
+  return model;
+}
+
+type LayersModel = ReturnType<Tf['sequential']>;
+
+async function predictRows(tf: Tf, model: LayersModel, rows: number[][]): Promise<Float32Array> {
+  if (rows.length === 0) return new Float32Array(0);
+  const x = tf.tensor2d(rows);
+  const y = model.predict(x) as ReturnType<Tf['tensor2d']>;
+  try {
+    return (await y.data()) as Float32Array;
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
+}
+
+/** Serializes a trained model to artifact files through a custom save handler (no filesystem IO in TF.js). */
+async function toFiles(
+  tf: Tf,
+  model: LayersModel,
+): Promise<{ 'model.json': Uint8Array; 'weights.bin': Uint8Array }> {
+  let files: { 'model.json': Uint8Array; 'weights.bin': Uint8Array } | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      const weights = tf.io.CompositeArrayBuffer.join(a.weightData);
+      files = {
+        'model.json': enc.encode(
+          JSON.stringify({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs }),
+        ),
+        'weights.bin': new Uint8Array(weights),
+      };
+      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!files) throw new Error('TF.js save handler was not called');
+  return files;
+}
+
+/** Generates the payments window, trains, evaluates on the later 25%, stores and registers the model. */
+export async function trainAndRegister(options: TrainOptions): Promise<TrainResult> {
+  const name = options.name ?? 'payments-fraud';
+  const seed = options.seed ?? 7;
+  const size = options.size ?? 6000;
+  const log = options.log ?? (() => {});
+  const { tf, backend } = await loadTf({ log });
+  const events = generatePayments({ seed, size, start: START, durationMs: 7 * 86_400_000 });
+  // Events are time-ordered: the holdout is the last quarter, as it would be in production.
+  const cut = Math.floor(events.length * 0.75);
+  const train = events.slice(0, cut);
+  const holdout = events.slice(cut);
+  const stats = fitPaymentStats(train);
+  const order = permutation(train.length, seed);
+  const xTrain = order.map((i) => preprocessPayment(train[i], stats));
+  const yTrain = order.map((i) => [train[i].label]);
+  tf.engine().startScope();
+  try {
+    const model = buildModel(tf, xTrain[0].length, seed);
+    const x = tf.tensor2d(xTrain);
+    const y = tf.tensor2d(yTrain);
+    await model.fit(x, y, { epochs: options.epochs ?? 15, batchSize: 128, shuffle: false, verbose: 0 });
+    const scores = await predictRows(
+      tf,
+      model,
+      holdout.map((e) => preprocessPayment(e, stats)),
+    );
+    const labels = holdout.map((e) => e.label);
+    const metrics: TrainMetrics = {
+      auc: rocAuc(scores, labels),
+      logLoss: logLoss(scores, labels),
+      ece: expectedCalibrationError(scores, labels, 10),
+      trainRows: train.length,
+      holdoutRows: holdout.length,
+      fraudRate: labels.reduce((s: number, l) => s + l, 0) / Math.max(labels.length, 1),
+    };
+    const dataRef = `datagen:payments seed=${seed} size=${size} start=${new Date(START).toISOString()} train=${cut}`;
+    const meta = {
+      name,
+      kind: 'mlp-8',
+      features: xTrain[0].length,
+      seed,
+      size,
+      dataRef,
+      trainedOn: backend,
+      metrics,
+    };
+    const { hash } = await putArtifact(
+      {
+        ...(await toFiles(tf, model)),
+        'preprocessing.json': enc.encode(JSON.stringify(stats)),
+        'metadata.json': enc.encode(JSON.stringify(meta)),
+      },
+      { root: options.artifactsRoot },
+    );
+    await migrateRegistry(options.services);
+    const registered = await registerModel(options.services.pg, {
+      name,
+      hash,
+      dataRef,
+      metrics: { ...metrics },
+    });
+    if (
+      (options.championIfUnset ?? true) &&
+      (await getAlias(options.services.pg, name, 'champion')) === null
+    ) {
+      await setAlias(options.services.pg, name, 'champion', registered.version, 'first registered version');
+    }
+    log(
+      `registered ${name}@${registered.version} (artifact ${hash.slice(0, 12)}, AUC ${metrics.auc?.toFixed(3)})`,
+    );
+    return { version: registered.version, hash, metrics, backend };
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
+export interface LoadedModel {
+  name: string;
+  version: number;
+  hash: string;
+  backend: Backend;
+  stats: PaymentStats;
+  metadata: Record<string, unknown>;
+  /** The shared transform bound to this model's stats. */
+  preprocess(event: PaymentInput): number[];
+  /** Fraud probabilities for preprocessed rows, one per row. */
+  predict(rows: number[][]): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** Resolves `name@alias|version`, verifies the artifact hash (tampered: RegistryError) and rebuilds the model. */
+export async function loadModel(
+  services: Pick<Services, 'pg'>,
+  ref: string,
+  options: { artifactsRoot?: string; log?: (line: string) => void } = {},
+): Promise<LoadedModel> {
+  const { tf, backend } = await loadTf({ log: options.log });
+  const mv = await resolve(services.pg, ref);
+  const files = await loadArtifact(mv.hash, { root: options.artifactsRoot });
+  for (const f of ['model.json', 'weights.bin', 'preprocessing.json', 'metadata.json']) {
+    if (!files[f]) throw new RegistryError('bad-input', `artifact of ${mv.name}@${mv.version} has no ${f}`);
+  }
+  const json = JSON.parse(dec.decode(files['model.json']));
+  const w = files['weights.bin'];
+  const weightData = w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer;
+  const model = (await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightSpecs, weightData }),
+  )) as unknown as LayersModel;
+  const stats = JSON.parse(dec.decode(files['preprocessing.json'])) as PaymentStats;
+  return {
+    name: mv.name,
+    version: mv.version,
+    hash: mv.hash,
+    backend,
+    stats,
+    metadata: JSON.parse(dec.decode(files['metadata.json'])),
+    preprocess: (event) => preprocessPayment(event, stats),
+    predict: (rows) => predictRows(tf, model, rows),
+    dispose: () => model.dispose(),
+  };
+}
