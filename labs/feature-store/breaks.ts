@@ -9,7 +9,6 @@ export const CHECK = {
   consistent: 'online store serves the offline point-in-time values',
   fresh: 'materialization is no older than its daily schedule',
   onDemand: 'on-demand feature: same value via training and serving, exact at request time',
-  fast: 'online read at least 5x faster than the offline query (p50)',
 } as const;
 
 /** How far the serving host's clock is behind under `clock-skew`. */

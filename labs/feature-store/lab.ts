@@ -191,11 +191,6 @@ const lab: LabDefinition = {
         onDemandErrors === 0 && trainingDiffers === 0,
         `${onDemandErrors} wrong at request time, ${trainingDiffers} differ between training and serving`,
       ),
-      check(
-        CHECK.fast,
-        reads.offline.p50 >= 5 * reads.online.p50,
-        `online ${ms(reads.online.p50)} vs offline ${ms(reads.offline.p50)} p50`,
-      ),
     ];
     return {
       checks,
