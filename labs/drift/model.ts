@@ -9,12 +9,21 @@
  * That freezing is what makes a unit change or a null flood hurt the model in the lab.
  */
 import type { PaymentEvent } from '@mlops-lab/datagen';
-import { type LogisticModel, predictLogistic, trainLogistic } from '@mlops-lab/training';
+import {
+  fitStandardizer,
+  type LogisticModel,
+  predictLogistic,
+  type Standardizer,
+  standardize,
+  trainLogistic,
+} from '@mlops-lab/training';
 
 const NUMERIC = ['amount', 'hourOfDay', 'deviceAgeDays', 'distanceKm'] as const;
 const CATEGORICAL = ['merchantCategory', 'channel'] as const;
 
 type Numeric = (typeof NUMERIC)[number];
+/** Reused by `transform`, which runs once per served event. */
+const numericScratch = new Float64Array(NUMERIC.length);
 
 /** Raw numeric transform: hour enters as "night-ness" (distance from 14:00), the rest as log1p. */
 function rawNumeric(event: PaymentEvent, name: Numeric): number | null {
@@ -25,31 +34,21 @@ function rawNumeric(event: PaymentEvent, name: Numeric): number | null {
 }
 
 export interface Preprocessor {
-  means: number[];
-  stds: number[];
+  numeric: Standardizer;
   categories: Record<string, string[]>;
   width: number;
 }
 
+/** The numeric inputs after the raw transform, NaN where missing (the standardizer's convention). */
+function rawNumerics(event: PaymentEvent, out = new Float64Array(NUMERIC.length)): Float64Array {
+  NUMERIC.forEach((name, i) => {
+    out[i] = rawNumeric(event, name) ?? Number.NaN;
+  });
+  return out;
+}
+
 export function fitPreprocessor(events: PaymentEvent[]): Preprocessor {
-  const means: number[] = [];
-  const stds: number[] = [];
-  for (const name of NUMERIC) {
-    let sum = 0;
-    let sumSq = 0;
-    let n = 0;
-    for (const e of events) {
-      const x = rawNumeric(e, name);
-      if (x === null) continue;
-      sum += x;
-      sumSq += x * x;
-      n++;
-    }
-    const mean = n > 0 ? sum / n : 0;
-    const variance = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0;
-    means.push(mean);
-    stds.push(variance > 0 ? Math.sqrt(variance) : 1);
-  }
+  const numeric = fitStandardizer(events.map((e) => rawNumerics(e)));
   const categories: Record<string, string[]> = {};
   for (const name of CATEGORICAL) {
     const seen = new Set<string>();
@@ -57,16 +56,13 @@ export function fitPreprocessor(events: PaymentEvent[]): Preprocessor {
     categories[name] = [...seen].sort();
   }
   const width = NUMERIC.length + CATEGORICAL.reduce((w, c) => w + categories[c].length, 0);
-  return { means, stds, categories, width };
+  return { numeric, categories, width };
 }
 
 /** One event -> feature vector (written into `out` to avoid an allocation per row). */
 export function transform(pre: Preprocessor, event: PaymentEvent, out: Float64Array): Float64Array {
   out.fill(0);
-  NUMERIC.forEach((name, i) => {
-    const x = rawNumeric(event, name);
-    out[i] = x === null ? 0 : (x - pre.means[i]) / pre.stds[i];
-  });
+  out.set(standardize(pre.numeric, rawNumerics(event, numericScratch)));
   let offset = NUMERIC.length;
   for (const name of CATEGORICAL) {
     const values = pre.categories[name];

@@ -177,20 +177,25 @@ async function closeWindow(
      SELECT id, $2, s FROM unnest($1::text[], $3::float8[]) AS t(id, s)`,
     [events.map((e) => e.eventId), index, scores],
   );
-  for (const f of result.features) {
-    await services.pg.query(`INSERT INTO drift_results VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+  // One statement per window, a column array per field, like the predictions insert above.
+  const column = <K extends keyof (typeof result.features)[number]>(k: K) => result.features.map((f) => f[k]);
+  await services.pg.query(
+    `INSERT INTO drift_results
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[],
+                              $7::text[], $8::float8[], $9::boolean[], $10::text[])`,
+    [
       index,
-      f.feature,
-      f.test,
-      f.statistic,
-      f.pValue,
-      f.pAdjusted,
-      f.effectName,
-      f.effect,
-      f.drifted,
-      f.note,
-    ]);
-  }
+      column('feature'),
+      column('test'),
+      column('statistic'),
+      column('pValue'),
+      column('pAdjusted'),
+      column('effectName'),
+      column('effect'),
+      column('drifted'),
+      column('note'),
+    ],
+  );
   return { index, compareMs, result };
 }
 

@@ -5,16 +5,13 @@
  * between the two (training-serving skew is a copy of this code that differs).
  * Reference: TFX Transform (fit on training data, replay the same graph at serving time).
  */
+import type { PaymentEvent } from '@mlops-lab/datagen';
 
-/** The inputs the model reads; a `@mlops-lab/datagen` PaymentEvent qualifies. */
-export interface PaymentInput {
-  amount: number | null;
-  hourOfDay: number | null;
-  deviceAgeDays: number | null;
-  distanceKm: number | null;
-  merchantCategory: string | null;
-  channel: string | null;
-}
+/** The inputs the model reads: the model-facing fields of a datagen payment. */
+export type PaymentInput = Pick<
+  PaymentEvent,
+  'amount' | 'hourOfDay' | 'deviceAgeDays' | 'distanceKm' | 'merchantCategory' | 'channel'
+>;
 
 const NUMERIC = ['amount', 'deviceAgeDays', 'distanceKm'] as const;
 type Numeric = (typeof NUMERIC)[number];
