@@ -2,12 +2,23 @@
  * Dynamic micro-batching (Q31, Triton's dynamic batcher): rows submitted within `maxWaitMs` of the
  * first waiting row, or until `maxBatch` rows wait, go to the model as one `predictBatch` call.
  * While a batch runs, new rows queue up and go together as soon as it returns, so under load batches
- * grow on their own and at low load a row waits at most `maxWaitMs`. Hand-written.
+ * grow on their own and at low load a row waits at most `maxWaitMs`. With `allowedSizes` a batch is
+ * padded up to the smallest allowed size that holds it (TF Serving's allowed_batch_sizes), so the model
+ * only ever sees shapes that warm-up can cover; padding rows repeat the last row and their scores are
+ * dropped. Hand-written.
  */
 
 export interface BatcherOptions {
   maxBatch: number;
   maxWaitMs: number;
+  /** Batch shapes the model may see; each batch is padded up to the next one. Must include maxBatch. */
+  allowedSizes?: number[];
+}
+
+/** The padded shape for `n` rows: the smallest allowed size >= n (n itself without allowed sizes). */
+export function paddedSize(n: number, allowedSizes?: readonly number[]): number {
+  if (!allowedSizes?.length) return n;
+  return allowedSizes.find((s) => s >= n) ?? n;
 }
 
 interface Pending {
@@ -25,11 +36,21 @@ export class MicroBatcher {
   constructor(
     private readonly run: (rows: number[][]) => Promise<Float32Array>,
     private readonly opts: BatcherOptions,
-    /** Called with each batch's size and its inference time in seconds. */
-    private readonly onBatch: (size: number, seconds: number) => void = () => {},
+    /** Called with each batch's row count, its inference time in seconds and the padded shape. */
+    private readonly onBatch: (size: number, seconds: number, shape: number) => void = () => {},
   ) {
     if (!(opts.maxBatch >= 1)) throw new Error('MicroBatcher: maxBatch must be >= 1');
     if (!(opts.maxWaitMs >= 0)) throw new Error('MicroBatcher: maxWaitMs must be >= 0');
+    const allowed = opts.allowedSizes;
+    if (
+      allowed &&
+      (allowed.some((s, i) => !Number.isInteger(s) || s < 1 || (i > 0 && s <= allowed[i - 1])) ||
+        allowed.at(-1)! < opts.maxBatch)
+    ) {
+      throw new Error(
+        'MicroBatcher: allowedSizes must be increasing positive integers ending at >= maxBatch',
+      );
+    }
   }
 
   submit(row: number[]): Promise<number> {
@@ -60,10 +81,13 @@ export class MicroBatcher {
     if (this.running || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.opts.maxBatch);
     this.running = true;
+    const rows = batch.map((p) => p.row);
+    const shape = paddedSize(rows.length, this.opts.allowedSizes);
+    while (rows.length < shape) rows.push(rows[rows.length - 1]);
     const t0 = performance.now();
-    this.run(batch.map((p) => p.row))
+    this.run(rows)
       .then((scores) => {
-        this.onBatch(batch.length, (performance.now() - t0) / 1000);
+        this.onBatch(batch.length, (performance.now() - t0) / 1000, shape);
         for (const [i, p] of batch.entries()) p.resolve(scores[i]);
       })
       .catch((err: unknown) => {

@@ -65,6 +65,45 @@ export function createMetrics() {
       help: 'Response cache misses',
       registers,
     }),
+    cacheEntries: new Gauge({
+      name: 'model_server_cache_entries',
+      help: 'Entries in the response cache (set when /metrics is read)',
+      registers,
+    }),
+    coldShapeBatches: new Counter({
+      name: 'model_server_cold_shape_batches_total',
+      help: 'Batches served after ready at a batch shape the model had never run (not warmed)',
+      registers,
+    }),
+    coldShapeSeconds: new Histogram({
+      name: 'model_server_cold_shape_inference_seconds',
+      help: 'Inference time of those first-at-their-shape batches',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    predictions: new Counter({
+      name: 'model_server_predictions_total',
+      help: 'Successful /predict replies by the model version that answered',
+      labelNames: ['version'] as const,
+      registers,
+    }),
+    routingWeight: new Gauge({
+      name: 'model_server_routing_weight',
+      help: 'The routing table in force: weight (percent) per target and the version it resolved to',
+      labelNames: ['target', 'version'] as const,
+      registers,
+    }),
+    routingUpdates: new Counter({
+      name: 'model_server_routing_updates_total',
+      help: 'Routing tables put in force (the first one included)',
+      registers,
+    }),
+    routingErrors: new Counter({
+      name: 'model_server_routing_errors_total',
+      help: 'Failures to read (watch), resolve or load a routing table; the last good table stays',
+      labelNames: ['stage'] as const,
+      registers,
+    }),
     dedupJoins: new Counter({
       name: 'model_server_dedup_joins_total',
       help: 'Requests answered by joining an identical in-flight request',

@@ -191,4 +191,44 @@ describe('model server', () => {
     await closed;
     await expect(post(url, bodies[3])).rejects.toThrow();
   });
+
+  it('pads batches to the allowed sizes: warmed shapes only, so no cold-shape batch', async () => {
+    const g = gated(model);
+    g.open(); // no holding here: the gate only records the batch sizes the model sees
+    const { server, url } = await serve({
+      model: g.model,
+      warmup: { batchSizes: [1, 8] },
+      batching: { maxBatch: 8, maxWaitMs: 20, allowedSizes: [1, 8] },
+    });
+    await server.ready;
+    g.calls.length = 0;
+    const replies = await Promise.all(bodies.slice(0, 5).map((b) => post(url, b)));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    expect(g.calls.every((n) => n === 1 || n === 8)).toBe(true); // 5 rows ran as a padded 8
+    expect((await server.metrics.coldShapeBatches.get()).values[0].value).toBe(0);
+    // The padding rows are dropped: each reply is its own row's score.
+    const out = (await replies[4].json()) as { score: number };
+    const [direct] = await model.predictBatch([model.preprocess(bodies[4])]);
+    expect(out.score).toBeCloseTo(direct, 6);
+  });
+
+  it('counts batches at a shape warm-up never ran', async () => {
+    const { server, url } = await serve({
+      warmup: { batchSizes: [1] },
+      batching: { maxBatch: 8, maxWaitMs: 20, allowedSizes: [1, 8] },
+    });
+    await server.ready;
+    await Promise.all(bodies.slice(0, 5).map((b) => post(url, b)));
+    expect((await server.metrics.coldShapeBatches.get()).values[0].value).toBe(1);
+  });
+
+  it('a bounded cache stays at its max; an unbounded one grows with distinct inputs', async () => {
+    const bounded = await serve({ cache: { enabled: true, max: 10, ttlMs: 60_000 } });
+    const unbounded = await serve({ cache: { enabled: true, max: Number.POSITIVE_INFINITY, ttlMs: 60_000 } });
+    for (const { url } of [bounded, unbounded]) for (const b of bodies.slice(0, 50)) await post(url, b);
+    expect(bounded.server.cacheEntries).toBe(10);
+    expect(unbounded.server.cacheEntries).toBe(50);
+    const text = await (await fetch(`${unbounded.url}/metrics`)).text();
+    expect(text).toContain('model_server_cache_entries 50');
+  });
 });

@@ -1,31 +1,39 @@
 /**
- * The model server (Q16, Q19, Q31): Fastify with POST /predict, GET /healthz, /readyz, /metrics.
+ * The model server (Q16, Q18, Q19, Q31): Fastify with POST /predict, GET /healthz, /readyz, /metrics.
  * Lifecycle follows TF Serving / Triton warm-up and KServe readiness: listen at once (liveness),
- * load the model, run synthetic inferences at every batch size it will serve, and only then answer
- * /readyz 200. `readyAtStart` is the faulty variant (ready before load and warm-up) that labs show.
- * Request path: cache -> de-duplication -> preprocess -> micro-batched inference -> postprocess.
- * Hand-written here: readiness, warm-up, dedup, the pipeline; Fastify validates bodies (Ajv),
- * lru-cache holds responses, prom-client renders the metrics, MicroBatcher (batcher.ts) batches.
+ * load the model, run synthetic inferences at every batch shape it will serve (warmup.ts), and only
+ * then answer /readyz 200. `readyAtStart` is the faulty variant (ready before load and warm-up).
+ * One model (`model` / `loader`), or several versions by a routing table (`routing`, routing.ts) that
+ * changes while the server runs. Request path: pick a version -> response cache / de-duplication
+ * (response-cache.ts) -> preprocess -> micro-batched inference (batcher.ts) -> postprocess.
+ * Hand-written here: readiness, the pipeline with per-stage timings, the drain on close; Fastify
+ * validates bodies (Ajv), prom-client renders the metrics.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { LRUCache } from 'lru-cache';
-import { MicroBatcher } from './batcher.ts';
+import { type BatcherOptions, MicroBatcher } from './batcher.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { InputValidationError, type Prediction, type ServingModel } from './model.ts';
+import { type CacheOptions, canonicalKey, ResponseCache } from './response-cache.ts';
+import { type RouteRow, type RoutingSource, VersionRouter } from './routing.ts';
+import { ShapeLog, type WarmupOptions, warmModel } from './warmup.ts';
+
+export { canonicalKey } from './response-cache.ts';
 
 export interface ServerOptions {
   model?: ServingModel;
   loader?: () => Promise<ServingModel>;
+  /** Serve the versions a routing table names, following its changes (instead of model / loader). */
+  routing?: RoutingSource;
   host?: string;
   port?: number;
-  batching?: { maxBatch: number; maxWaitMs: number };
-  cache?: { enabled: boolean; max?: number; ttlMs?: number };
+  batching?: BatcherOptions;
+  cache?: CacheOptions;
   dedup?: boolean;
   /** Batch sizes to warm; false skips warm-up (the cold server). */
-  warmup?: { batchSizes: number[]; rounds?: number } | false;
+  warmup?: WarmupOptions | false;
   /** Faulty variant: /readyz says 200 before the model is loaded and warm. */
   readyAtStart?: boolean;
-  /** Body schema for a `loader` server (a `model` brings its own); preprocess validates regardless. */
+  /** Body schema for a `loader` server (a `model` or `routing` brings its own); preprocess validates regardless. */
   inputSchema?: Record<string, unknown>;
   /** Bytes; bigger bodies get 413 before any parsing. */
   bodyLimit?: number;
@@ -44,25 +52,18 @@ export interface ModelServer {
   /** Resolves when loaded and warm (rejects if loading failed). */
   readonly ready: Promise<void>;
   readonly url: string;
+  /** The routing table in force (one row at weight 100 for a single-model server). */
+  readonly routes: RouteRow[];
+  /** Entries in the response cache now. */
+  readonly cacheEntries: number;
   /** Stop accepting, drain in-flight requests and batches, release the port. */
   close(): Promise<void>;
 }
 
 /** Marks the server's own warm-up requests; honoured only before ready, so clients cannot use it. */
 const WARMUP_HEADER = 'x-model-server-warmup';
-
-/** Sorted-keys JSON: the same input in any key order gives the same cache / dedup key. */
-export function canonicalKey(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalKey).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalKey(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+/** Requests with the same routing key (a user id, say) always get the same version. */
+export const ROUTING_KEY_HEADER = 'x-routing-key';
 
 interface AjvIssue {
   instancePath?: string;
@@ -78,17 +79,22 @@ function issueField(v: AjvIssue): string {
 }
 
 export function createServer(opts: ServerOptions): ModelServer {
-  if (!opts.model && !opts.loader) throw new Error('createServer: pass `model` or `loader`');
+  if (!opts.model && !opts.loader && !opts.routing) {
+    throw new Error('createServer: pass `model`, `loader` or `routing`');
+  }
   const host = opts.host ?? '127.0.0.1';
   const metrics = createMetrics();
   const warmup = opts.warmup ?? { batchSizes: [1, 8, 32] };
   const batching = opts.batching ?? { maxBatch: 32, maxWaitMs: 2 };
-  const cache = opts.cache?.enabled
-    ? new LRUCache<string, PredictReply>({ max: opts.cache.max ?? 10_000, ttl: opts.cache.ttlMs ?? 60_000 })
-    : undefined;
-  const inflight = opts.dedup ? new Map<string, Promise<PredictReply>>() : undefined;
-  let model: ServingModel | undefined;
-  let batcher: MicroBatcher | undefined;
+  const responses = new ResponseCache<PredictReply>(opts.cache, opts.dedup ?? false, {
+    hit: () => metrics.cacheHits.inc(),
+    miss: () => metrics.cacheMisses.inc(),
+    joined: () => metrics.dedupJoins.inc(),
+  });
+  const shapes = new ShapeLog();
+  const batchers = new Map<ServingModel, MicroBatcher>();
+  let single: ServingModel | undefined;
+  let router: VersionRouter | undefined;
   let warm = false;
   let warmingHttp = false;
   let closing = false;
@@ -102,35 +108,62 @@ export function createServer(opts: ServerOptions): ModelServer {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
-  const loadAndWarm = async (): Promise<void> => {
-    const t0 = performance.now();
-    model = opts.model ?? (await opts.loader!());
-    metrics.loadSeconds.set((performance.now() - t0) / 1000);
-    metrics.modelInfo.set({ name: model.name, version: model.version }, 1);
-    const m = model;
-    batcher = new MicroBatcher(
-      (rows) => m.predictBatch(rows),
-      batching,
-      (size, seconds) => {
-        if (warmingHttp) return; // the server's own warm-up requests are not traffic
-        metrics.batchSize.observe(size);
-        metrics.inferenceRows.inc(size);
-        metrics.stage.observe({ stage: 'inference' }, seconds);
-      },
-    );
+  const batcherFor = (m: ServingModel): MicroBatcher => {
+    let b = batchers.get(m);
+    if (!b) {
+      b = new MicroBatcher(
+        (rows) => m.predictBatch(rows),
+        batching,
+        (size, seconds, shape) => {
+          if (warmingHttp) return; // the server's own warm-up requests are not traffic
+          metrics.batchSize.observe(size);
+          metrics.inferenceRows.inc(size);
+          metrics.stage.observe({ stage: 'inference' }, seconds);
+          if (shapes.record(m, shape) && warm) {
+            metrics.coldShapeBatches.inc();
+            metrics.coldShapeSeconds.observe(seconds);
+          }
+        },
+      );
+      batchers.set(m, b);
+    }
+    return b;
+  };
+
+  /** Loads nothing: makes a loaded model ready to take traffic (warm-up at every served shape). */
+  const prepare = async (m: ServingModel): Promise<void> => {
+    metrics.modelInfo.set({ name: m.name, version: m.version }, 1);
+    batcherFor(m);
     if (warmup) {
       const w0 = performance.now();
-      // Every shape it will serve, several rounds: JIT-compiles the pre/infer/post path per size.
-      for (let round = 0; round < (warmup.rounds ?? 3); round++) {
-        for (const size of warmup.batchSizes) {
-          const rows = Array.from({ length: size }, (_, i) => m.preprocess(m.sampleInput(i + round)));
-          const scores = await m.predictBatch(rows);
-          for (const s of scores) m.postprocess(s);
-        }
-      }
+      await warmModel(m, warmup, batching.allowedSizes, shapes);
+      metrics.warmupSeconds.set((performance.now() - w0) / 1000);
+    }
+  };
+
+  const loadAndWarm = async (): Promise<void> => {
+    const t0 = performance.now();
+    if (opts.routing) {
+      router = new VersionRouter(opts.routing, prepare, {
+        applied: (rows) => {
+          metrics.routingWeight.reset();
+          for (const r of rows) metrics.routingWeight.set({ target: r.target, version: r.version }, r.weight);
+          metrics.routingUpdates.inc();
+          for (const [m] of batchers) if (!router?.loaded.includes(m)) batchers.delete(m);
+        },
+        failed: (stage) => metrics.routingErrors.inc({ stage }),
+      });
+      await router.start();
+    } else {
+      single = opts.model ?? (await opts.loader!());
+      metrics.loadSeconds.set((performance.now() - t0) / 1000);
+      await prepare(single);
+    }
+    if (warmup) {
       // The HTTP path too (body parser, schema validation, serializer): a first real request should
       // find nothing left to compile. Marked so it touches neither cache nor metrics.
       warmingHttp = true;
+      const m = pick(undefined);
       for (let i = 0; i < (warmup.rounds ?? 3); i++) {
         await app.inject({
           method: 'POST',
@@ -140,8 +173,8 @@ export function createServer(opts: ServerOptions): ModelServer {
         });
       }
       warmingHttp = false;
-      metrics.warmupSeconds.set((performance.now() - w0) / 1000);
     }
+    if (opts.routing) metrics.loadSeconds.set((performance.now() - t0) / 1000);
     warm = true;
     if (!closing) metrics.ready.set(1);
   };
@@ -156,13 +189,14 @@ export function createServer(opts: ServerOptions): ModelServer {
   });
   ready.catch(() => {}); // surfaced through /readyz and predict, not as an unhandled rejection
 
-  const predictOnce = async (body: unknown): Promise<PredictReply> => {
-    const m = model!;
+  const pick = (routingKey: string | undefined): ServingModel => router?.pick(routingKey) ?? single!;
+
+  const predictOnce = async (m: ServingModel, body: unknown): Promise<PredictReply> => {
     const p0 = performance.now();
     const row = m.preprocess(body);
     const q0 = performance.now();
     metrics.stage.observe({ stage: 'preprocess' }, (q0 - p0) / 1000);
-    const score = await batcher!.submit(row);
+    const score = await batcherFor(m).submit(row);
     const o0 = performance.now();
     metrics.stage.observe({ stage: 'queue+inference' }, (o0 - q0) / 1000);
     const out = { ...m.postprocess(score), model: { name: m.name, version: m.version } };
@@ -203,54 +237,38 @@ export function createServer(opts: ServerOptions): ModelServer {
     if (closing) reply.header('connection', 'close');
   });
 
+  const routes = (): RouteRow[] =>
+    router?.table ?? (single ? [{ target: single.version, version: single.version, weight: 100 }] : []);
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const isReady = !closing && (opts.readyAtStart || warm);
-    return reply
-      .code(isReady ? 200 : 503)
-      .send({ ready: isReady, loaded: model !== undefined, warm, closing });
+    const loaded = single !== undefined || (router?.loaded.length ?? 0) > 0;
+    return reply.code(isReady ? 200 : 503).send({ ready: isReady, loaded, warm, closing, routes: routes() });
   });
   app.get('/metrics', async (_req, reply) => {
+    metrics.cacheEntries.set(responses.entries);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  const bodySchema = opts.inputSchema ?? opts.model?.inputSchema;
+  const bodySchema = opts.inputSchema ?? opts.model?.inputSchema ?? opts.routing?.inputSchema;
   app.post('/predict', { schema: bodySchema ? { body: bodySchema } : {} }, async (req) => {
     const t0 = performance.now();
-    if (!model) await ready; // only the readyAtStart variant gets here early: it waits for the load
-    if (isWarmup(req.headers)) return predictOnce(req.body);
-    let path = 'model';
-    let out: PredictReply;
-    const key = cache || inflight ? canonicalKey(req.body) : '';
-    const hit = cache?.get(key);
-    if (hit) {
-      metrics.cacheHits.inc();
-      path = 'cache';
-      out = hit;
-    } else {
-      if (cache) metrics.cacheMisses.inc();
-      const joined = inflight?.get(key);
-      if (joined) {
-        metrics.dedupJoins.inc();
-        path = 'dedup';
-        out = await joined;
-      } else {
-        const p = predictOnce(req.body);
-        if (inflight) {
-          inflight.set(key, p);
-          p.catch(() => {}).finally(() => inflight.delete(key));
-        }
-        out = await p;
-        cache?.set(key, out);
-      }
-    }
+    if (!single && !router?.table.length) await ready; // only readyAtStart gets here early: it waits
+    const routingKey = req.headers[ROUTING_KEY_HEADER];
+    const m = pick(typeof routingKey === 'string' ? routingKey : undefined);
+    if (isWarmup(req.headers)) return predictOnce(m, req.body);
+    const { value, path } = responses.active
+      ? await responses.answer(`${m.version}\n${canonicalKey(req.body)}`, () => predictOnce(m, req.body))
+      : { value: await predictOnce(m, req.body), path: 'model' };
     const seconds = (performance.now() - t0) / 1000;
     metrics.latency.observe({ path }, seconds);
+    metrics.predictions.inc({ version: value.model.version });
     if (!firstDone) {
       firstDone = true;
       metrics.firstRequestSeconds.set(seconds);
     }
-    return out;
+    return value;
   });
 
   return {
@@ -259,6 +277,12 @@ export function createServer(opts: ServerOptions): ModelServer {
     ready,
     get url() {
       return url;
+    },
+    get routes() {
+      return routes();
+    },
+    get cacheEntries() {
+      return responses.entries;
     },
     async start() {
       const address = await app.listen({ host, port: opts.port ?? 0 });
@@ -269,8 +293,9 @@ export function createServer(opts: ServerOptions): ModelServer {
     async close() {
       closing = true;
       metrics.ready.set(0);
+      router?.stop();
       await app.close(); // Fastify: refuses new requests (503), waits for in-flight ones
-      await batcher?.idle();
+      await Promise.all([...batchers.values()].map((b) => b.idle()));
     },
   };
 }
