@@ -14,6 +14,7 @@ import ragEval from '@mlops-lab/lab-rag-eval';
 import reindex from '@mlops-lab/lab-reindex';
 import skew from '@mlops-lab/lab-skew';
 import vectorSearch from '@mlops-lab/lab-vector-search';
+import versioning from '@mlops-lab/lab-versioning';
 import type { LabDefinition } from '@mlops-lab/labkit';
 
 export const catalogue: readonly LabDefinition[] = [
@@ -25,4 +26,5 @@ export const catalogue: readonly LabDefinition[] = [
   ragEval,
   reindex,
   embeddingDrift,
+  versioning,
 ];

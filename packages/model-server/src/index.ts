@@ -12,7 +12,7 @@ export {
   scoringQueue,
   scoringTableSql,
 } from './batch-job.ts';
-export { type BatcherOptions, MicroBatcher } from './batcher.ts';
+export { type BatcherOptions, MicroBatcher, paddedSize } from './batcher.ts';
 export { createMetrics, histogramQuantile, type ServerMetrics } from './metrics.ts';
 export { decide, InputValidationError, type Prediction, type ServingModel } from './model.ts';
 export {
@@ -23,11 +23,22 @@ export {
   trainPaymentsModel,
   validatePayment,
 } from './payments-model.ts';
+export { type AnswerPath, type CacheOptions, ResponseCache } from './response-cache.ts';
+export {
+  type RouteRow,
+  type RouterEvents,
+  type RoutingSource,
+  registryRouting,
+  stickyDraw,
+  VersionRouter,
+} from './routing.ts';
 export {
   canonicalKey,
   createServer,
   type ModelServer,
   type PredictReply,
+  ROUTING_KEY_HEADER,
   type ServerOptions,
 } from './server.ts';
 export { fromLoadedModel, loadServingModel } from './tf-adapter.ts';
+export { ShapeLog, type WarmupOptions, warmModel } from './warmup.ts';

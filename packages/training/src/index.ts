@@ -23,6 +23,7 @@ export { accuracy, logLoss, rocAuc } from './metrics.ts';
 export {
   type LoadedModel,
   loadModel,
+  modelFromFiles,
   type TrainMetrics,
   type TrainResult,
   trainAndRegister,

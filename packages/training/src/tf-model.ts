@@ -232,11 +232,23 @@ export async function loadModel(
   ref: string,
   options: { artifactsRoot?: string; log?: (line: string) => void } = {},
 ): Promise<LoadedModel> {
-  const { tf, backend } = await loadTf({ log: options.log });
   const mv = await resolve(services.pg, ref);
   const files = await loadArtifact(mv.hash, { root: options.artifactsRoot });
+  return modelFromFiles(files, mv, options);
+}
+
+/**
+ * Rebuilds a model from an artifact's files, trusting them as given: `loadModel` is the way in that
+ * checks them against the registry. Exported for stores that hold files some other way.
+ */
+export async function modelFromFiles(
+  files: Record<string, Uint8Array>,
+  id: { name: string; version: number; hash: string },
+  options: { log?: (line: string) => void } = {},
+): Promise<LoadedModel> {
+  const { tf, backend } = await loadTf({ log: options.log });
   for (const f of ['model.json', 'weights.bin', 'preprocessing.json', 'metadata.json']) {
-    if (!files[f]) throw new RegistryError('bad-input', `artifact of ${mv.name}@${mv.version} has no ${f}`);
+    if (!files[f]) throw new RegistryError('bad-input', `artifact of ${id.name}@${id.version} has no ${f}`);
   }
   const json = JSON.parse(dec.decode(files['model.json']));
   const w = files['weights.bin'];
@@ -246,9 +258,9 @@ export async function loadModel(
   )) as unknown as LayersModel;
   const stats = JSON.parse(dec.decode(files['preprocessing.json'])) as PaymentStats;
   return {
-    name: mv.name,
-    version: mv.version,
-    hash: mv.hash,
+    name: id.name,
+    version: id.version,
+    hash: id.hash,
     backend,
     stats,
     metadata: JSON.parse(dec.decode(files['metadata.json'])),

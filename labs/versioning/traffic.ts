@@ -1,0 +1,59 @@
+/**
+ * Live traffic for the versioning lab (Q18): a fixed number of concurrent clients post payments to the
+ * server until stopped, each request carrying a user id as its routing key, and every reply is logged
+ * with the version that answered. The lab reads the split, stickiness and failures off this log.
+ */
+import { paymentBodies, ROUTING_KEY_HEADER } from '@mlops-lab/model-server';
+
+export interface Served {
+  at: number;
+  user: string;
+  status: number;
+  version: string | null;
+}
+
+export interface Traffic {
+  readonly log: Served[];
+  /** Resolves once `n` replies have arrived after time `since` (performance.now()). */
+  until(n: number, since: number): Promise<Served[]>;
+  stop(): Promise<void>;
+}
+
+export function startTraffic(url: string, seed: number, concurrency = 8, users = 50_000): Traffic {
+  const bodies = paymentBodies(seed, 512).map((b) => JSON.stringify(b));
+  const log: Served[] = [];
+  let stopped = false;
+  let i = 0;
+  const client = async (): Promise<void> => {
+    while (!stopped) {
+      const n = i++;
+      const user = `user-${(Math.imul(n, 2654435761) >>> 0) % users}`;
+      try {
+        const res = await fetch(`${url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [ROUTING_KEY_HEADER]: user },
+          body: bodies[n % bodies.length],
+        });
+        const out = (await res.json()) as { model?: { version: string } };
+        log.push({ at: performance.now(), user, status: res.status, version: out.model?.version ?? null });
+      } catch {
+        log.push({ at: performance.now(), user, status: 0, version: null }); // connection refused / reset
+      }
+    }
+  };
+  const clients = Array.from({ length: concurrency }, client);
+  return {
+    log,
+    async until(n, since) {
+      for (;;) {
+        const after = log.filter((s) => s.at >= since);
+        if (after.length >= n) return after.slice(0, n);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      stopped = true;
+      await Promise.all(clients);
+    },
+  };
+}
