@@ -162,3 +162,13 @@ describe('a routed server follows the routing table while it runs', () => {
     }
   });
 });
+
+describe('sticky assignment', () => {
+  it('spreads short consecutive keys evenly: every decile within 5 sd of 10%', () => {
+    for (const prefix of ['u', 'user-', '']) {
+      const deciles = new Array(10).fill(0);
+      for (let i = 1; i <= 10_000; i++) deciles[Math.floor(stickyDraw(`${prefix}${i}`) * 10)]++;
+      for (const count of deciles) expect(Math.abs(count - 1000)).toBeLessThan(5 * 30); // sd = sqrt(10k * .1 * .9)
+    }
+  });
+});

@@ -66,13 +66,22 @@ export interface RouterEvents {
   failed(stage: 'watch' | 'resolve' | 'load', error: unknown): void;
 }
 
-/** FNV-1a (32-bit) of the routing key scaled to [0, 1): the same key always lands on the same target. */
+/**
+ * The routing key hashed to [0, 1): the same key always lands on the same target. FNV-1a, then
+ * MurmurHash3's 32-bit finalizer: FNV alone leaves the high bits of short, consecutive keys
+ * ("u1", "u2", ...) correlated (34% of u1..u300 fell below 0.1), the finalizer spreads them.
+ */
 export function stickyDraw(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) / 4294967296;
 }
 
