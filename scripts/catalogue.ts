@@ -6,15 +6,18 @@
  * default export of type LabDefinition, add that package to scripts/package.json dependencies,
  * and import it below.
  */
+import cost from '@mlops-lab/lab-cost';
 import drift from '@mlops-lab/lab-drift';
 import embeddingDrift from '@mlops-lab/lab-embedding-drift';
 import featureStore from '@mlops-lab/lab-feature-store';
 import pitJoin from '@mlops-lab/lab-pit-join';
 import ragEval from '@mlops-lab/lab-rag-eval';
 import reindex from '@mlops-lab/lab-reindex';
+import serving from '@mlops-lab/lab-serving';
 import skew from '@mlops-lab/lab-skew';
 import vectorSearch from '@mlops-lab/lab-vector-search';
 import versioning from '@mlops-lab/lab-versioning';
+import warmup from '@mlops-lab/lab-warmup';
 import type { LabDefinition } from '@mlops-lab/labkit';
 
 export const catalogue: readonly LabDefinition[] = [
@@ -26,5 +29,8 @@ export const catalogue: readonly LabDefinition[] = [
   ragEval,
   reindex,
   embeddingDrift,
+  serving,
   versioning,
+  warmup,
+  cost,
 ];

@@ -33,7 +33,7 @@ beforeAll(async () => {
     'INSERT INTO to_score (id, input) SELECT i, x FROM unnest($1::bigint[], $2::jsonb[]) AS u(i, x)',
     [
       [...bodies.map((_, i) => i + 1), 96],
-      [...bodies.map((b) => JSON.stringify(b)), JSON.stringify({ amount: 'bad' })],
+      [...bodies.map((b) => JSON.stringify(b)), JSON.stringify({ ...bodies[0], amount: 'bad' })],
     ],
   );
   const prefix = `${services.keyPrefix}bull`;

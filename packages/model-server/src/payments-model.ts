@@ -5,6 +5,7 @@
  */
 import { CHANNELS, generatePayments, type PaymentEvent } from '@mlops-lab/datagen';
 import { fitStandardizer, type LogisticModel, standardize, trainLogistic } from '@mlops-lab/training';
+import { Ajv } from 'ajv';
 import { decide, InputValidationError, type ServingModel } from './model.ts';
 
 const NUMERIC = ['amount', 'hourOfDay', 'deviceAgeDays', 'distanceKm'] as const;
@@ -35,34 +36,34 @@ export interface PaymentBody {
   merchantCategory: string | null;
 }
 
+/** The same Ajv (Fastify's validator) over the same schema: the HTTP server and every other caller agree. */
+const checkBody = new Ajv({ coerceTypes: false, removeAdditional: false, allErrors: false }).compile(
+  PAYMENT_SCHEMA,
+);
+
 /**
- * Checks a body field by field, naming the first bad one. The schema already did this in the server;
- * the batch job and direct callers have no schema in front, so the model checks again.
+ * Checks a body against PAYMENT_SCHEMA, naming the first bad field. The server's schema already did
+ * this; the batch job and direct callers have no schema in front, so the model checks again, with
+ * the same rules (bounds, integer hour, no unknown fields).
  */
 export function validatePayment(body: unknown): PaymentBody {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InputValidationError('body', 'must be a JSON object');
   }
-  const b = body as Record<string, unknown>;
-  for (const f of NUMERIC) {
-    const v = b[f];
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new InputValidationError(f, 'must be a finite number');
-    if (v < 0) throw new InputValidationError(f, 'must be >= 0');
+  if (!checkBody(body)) {
+    const e = checkBody.errors?.[0];
+    const named = e?.params?.missingProperty ?? e?.params?.additionalProperty;
+    const field = typeof named === 'string' ? named : e?.instancePath.replace(/^\//, '') || 'body';
+    throw new InputValidationError(field, e?.message ?? 'invalid');
   }
-  if (!CHANNELS.includes(b.channel as (typeof CHANNELS)[number])) {
-    throw new InputValidationError('channel', `must be one of ${CHANNELS.join(', ')}`);
-  }
-  const mc = b.merchantCategory;
-  if (mc !== undefined && typeof mc !== 'string')
-    throw new InputValidationError('merchantCategory', 'must be a string');
+  const b = body as unknown as Record<string, unknown>;
   return {
     amount: b.amount as number,
     hourOfDay: b.hourOfDay as number,
     deviceAgeDays: b.deviceAgeDays as number,
     distanceKm: b.distanceKm as number,
     channel: b.channel as string,
-    merchantCategory: mc ?? null,
+    merchantCategory: (b.merchantCategory as string | undefined) ?? null,
   };
 }
 

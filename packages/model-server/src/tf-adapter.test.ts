@@ -48,7 +48,9 @@ describe('TF.js registry model behind the server', () => {
       expect(out.score).toBeGreaterThan(0);
       expect(out.score).toBeLessThan(1);
       expect(out.model.version).toBe('1');
-      expect(() => model.preprocess({ amount: 'x' })).toThrow(/amount/);
+      expect(() => model.preprocess({ ...paymentBodies(9, 1)[0], amount: 'x' })).toThrow(/amount/);
+      // The model's own check has the schema's rules: an hour of 3.5 is refused off the HTTP path too.
+      expect(() => model.preprocess({ ...paymentBodies(9, 1)[0], hourOfDay: 3.5 })).toThrow(/hourOfDay/);
     } finally {
       await server.close();
     }

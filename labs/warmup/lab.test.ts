@@ -1,0 +1,16 @@
+/**
+ * The warmup lab with --quick, healthy and under every break, against DATABASE_URL or embedded
+ * Postgres (the registry the servers load from). Healthy, the ready-at-start server must show the
+ * fault the warm-aware one avoids: requests that waited for loading and cold-shape batches.
+ */
+import { labSuite } from '@mlops-lab/labkit/vitest';
+import { expect } from 'vitest';
+import lab from './lab.ts';
+
+labSuite(lab, {
+  healthy: ({ metrics }) => {
+    expect(metrics.warm_aware_sent_before_warm).toBe(0);
+    expect(Number(metrics.ready_at_start_sent_before_warm)).toBeGreaterThan(0);
+    expect(Number(metrics.ready_at_start_cold_shape_batches)).toBeGreaterThan(0);
+  },
+});
