@@ -37,6 +37,8 @@ export interface ServerOptions {
   inputSchema?: Record<string, unknown>;
   /** Bytes; bigger bodies get 413 before any parsing. */
   bodyLimit?: number;
+  /** Longest wait for in-flight requests on close (a hung model must not hold shutdown forever). */
+  drainTimeoutMs?: number;
   logger?: boolean;
 }
 
@@ -294,8 +296,16 @@ export function createServer(opts: ServerOptions): ModelServer {
       closing = true;
       metrics.ready.set(0);
       router?.stop();
-      await app.close(); // Fastify: refuses new requests (503), waits for in-flight ones
-      await Promise.all([...batchers.values()].map((b) => b.idle()));
+      const drained = (async () => {
+        await app.close(); // Fastify: refuses new requests (503), waits for in-flight ones
+        await Promise.all([...batchers.values()].map((b) => b.idle()));
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((r) => {
+        timer = setTimeout(() => r('timeout'), opts.drainTimeoutMs ?? 10_000);
+      });
+      if ((await Promise.race([drained, timedOut])) === 'timeout') app.server.closeAllConnections();
+      clearTimeout(timer);
     },
   };
 }

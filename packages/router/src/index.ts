@@ -1,0 +1,43 @@
+/**
+ * @mlops-lab/router: champion-challenger routing in front of model servers (Q15, Q29, traffic half of
+ * Q18): weighted sticky assignment, shadow traffic that never touches users, a prediction log joined
+ * to delayed outcomes, a statistical verdict with guardrails, a canary ramp with rollback.
+ */
+export {
+  type CanaryEvent,
+  type CanaryOptions,
+  type CanaryResult,
+  type CanaryStep,
+  type GuardrailStats,
+  runCanary,
+} from './canary.ts';
+export {
+  type JoinedPrediction,
+  joinOutcomes,
+  type LoggedPrediction,
+  type LogStats,
+  migrateRouter,
+  PredictionLog,
+  recordOutcomes,
+  routerMigrations,
+} from './log.ts';
+export {
+  createRouter,
+  httpUpstream,
+  REQUEST_ID_HEADER,
+  REQUEST_KEY_HEADER,
+  type Router,
+  type RouterFaults,
+  type RouterOptions,
+  type ShadowConfig,
+  type Upstream,
+  type UpstreamReply,
+} from './router.ts';
+export {
+  assign,
+  type RegistryRoutes,
+  type RouteSource,
+  registryRoutes,
+  staticRoutes,
+  type VersionWeights,
+} from './routes.ts';

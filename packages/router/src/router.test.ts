@@ -1,0 +1,198 @@
+/**
+ * The router over real HTTP in front of real model servers (in-process logistic models): weighted
+ * sticky assignment, a shadow that hangs or crashes without touching users, the named faults, and
+ * the prediction log joined to delayed outcomes in Postgres, through an outage of Postgres.
+ */
+import {
+  createServer,
+  type ModelServer,
+  paymentBodies,
+  type ServingModel,
+  trainPaymentsModel,
+} from '@mlops-lab/model-server';
+import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { joinOutcomes, migrateRouter, PredictionLog, recordOutcomes } from './log.ts';
+import { createRouter, httpUpstream, REQUEST_KEY_HEADER, type Router, type RouterOptions } from './router.ts';
+import { staticRoutes } from './routes.ts';
+
+const bodies = paymentBodies(3, 300).map((b) => JSON.stringify(b));
+const base = trainPaymentsModel({ seed: 1, size: 600, epochs: 30 });
+const as = (version: string, over: Partial<ServingModel> = {}): ServingModel => ({
+  ...base,
+  version,
+  ...over,
+});
+const servers: ModelServer[] = [];
+const urls: Record<string, string> = {};
+let services: ServicesWithExtras;
+
+async function modelServer(name: string, model: ServingModel): Promise<void> {
+  const s = createServer({
+    model,
+    warmup: false,
+    batching: { maxBatch: 32, maxWaitMs: 1 },
+    drainTimeoutMs: 200,
+  });
+  servers.push(s);
+  urls[name] = await s.start();
+  await s.ready;
+}
+
+beforeAll(async () => {
+  services = await acquire({ needs: ['postgres'], namespace: 'router-test', ephemeral: true, log: () => {} });
+  await migrateRouter(services);
+  await modelServer('1', as('1'));
+  await modelServer('2', as('2', { postprocess: (s) => ({ ...base.postprocess(s), reason: 'challenger' }) }));
+  await modelServer('hang', as('hang', { predictBatch: () => new Promise(() => {}) }));
+  await modelServer('crash', as('crash', { predictBatch: async () => Promise.reject(new Error('boom')) }));
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close().catch(() => {})));
+  await services?.close();
+});
+
+function router(opts: Partial<RouterOptions> & { weights?: Record<string, number> }): Router {
+  const upstreams = Object.fromEntries(Object.entries(urls).map(([v, u]) => [v, httpUpstream(v, u, 16)]));
+  return createRouter({ upstreams, routes: staticRoutes(opts.weights ?? { '1': 100 }), ...opts });
+}
+
+async function send(url: string, n: number, key: (i: number) => string | null) {
+  const out: { status: number; version: string; requestId: string }[] = [];
+  const one = async (i: number) => {
+    const k = key(i);
+    const res = await fetch(`${url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(k ? { [REQUEST_KEY_HEADER]: k } : {}) },
+      body: bodies[i % bodies.length],
+    });
+    const body = (await res.json()) as { version: string; requestId: string };
+    out[i] = { status: res.status, version: body.version, requestId: body.requestId };
+  };
+  for (let i = 0; i < n; i += 16)
+    await Promise.all(Array.from({ length: Math.min(16, n - i) }, (_, j) => one(i + j)));
+  return out;
+}
+
+describe('router', () => {
+  it('assigns by weight and sticks a key to its version', async () => {
+    const r = router({ weights: { '1': 90, '2': 10 } });
+    try {
+      const url = await r.start();
+      const replies = await send(url, 2000, (i) => `user-${i}`);
+      const share2 = replies.filter((x) => x.version === '2').length / replies.length;
+      expect(Math.abs(share2 - 0.1)).toBeLessThan(5 * Math.sqrt((0.1 * 0.9) / 2000));
+      const again = await send(url, 40, () => 'user-7');
+      expect(new Set(again.map((x) => x.version))).toEqual(new Set([replies[7].version]));
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a hanging or crashing shadow changes nothing for users; its outcomes are counted', async () => {
+    for (const bad of ['hang', 'crash']) {
+      const r = router({ shadow: { version: bad, share: 1, timeoutMs: 200 } });
+      try {
+        const url = await r.start();
+        const replies = await send(url, 64, (i) => `u${i}`);
+        expect(replies.every((x) => x.status === 200 && x.version === '1')).toBe(true);
+        await r.shadowIdle();
+        const { values } = await r.metrics.shadow.get();
+        const count = (o: string) => values.find((v) => v.labels.outcome === o)?.value ?? 0;
+        expect(count(bad === 'hang' ? 'timeout' : 'error')).toBe(64);
+      } finally {
+        await r.close();
+      }
+    }
+  });
+
+  it('faults: returnShadow leaks the challenger, nonSticky splits a user, shadowOnUserPath waits', async () => {
+    const leak = router({
+      shadow: { version: '2', share: 1, timeoutMs: 1000 },
+      faults: { returnShadow: true },
+    });
+    const loose = router({ weights: { '1': 50, '2': 50 }, faults: { nonSticky: true } });
+    const onPath = router({
+      shadow: { version: 'hang', share: 1, timeoutMs: 300 },
+      faults: { shadowOnUserPath: true },
+    });
+    try {
+      expect(new Set((await send(await leak.start(), 20, (i) => `u${i}`)).map((x) => x.version))).toEqual(
+        new Set(['2']),
+      );
+      expect(
+        new Set((await send(await loose.start(), 60, () => 'same-user')).map((x) => x.version)).size,
+      ).toBe(2);
+      const url = await onPath.start();
+      await send(url, 4, (i) => `u${i}`);
+      // Every user request waited for the shadow's 300 ms timeout: the overhead histogram shows it.
+      const { values } = await onPath.metrics.upstream.get();
+      const shadowCount = values.find(
+        (v) => v.metricName === 'router_upstream_seconds_count' && v.labels.role === 'shadow',
+      );
+      expect(shadowCount?.value).toBe(4);
+    } finally {
+      await Promise.all([leak.close(), loose.close(), onPath.close()]);
+    }
+  });
+
+  it('logs served and shadow predictions and joins delayed outcomes', async () => {
+    const log = new PredictionLog(services.pg, { flushEveryMs: 20 });
+    const r = router({ weights: { '1': 100 }, shadow: { version: '2', share: 0.5, timeoutMs: 1000 }, log });
+    try {
+      const url = await r.start();
+      const replies = await send(url, 200, (i) => `k${i}`);
+      await r.shadowIdle();
+      await log.flush();
+      await recordOutcomes(
+        services.pg,
+        replies
+          .slice(0, 150)
+          .map((x, i) => ({ requestId: x.requestId, label: (i % 7 === 0 ? 1 : 0) as 0 | 1 })),
+      );
+      const joined = await joinOutcomes(services.pg, { onlyLabelled: true });
+      expect(joined).toHaveLength(150);
+      const mirrored = joined.filter((j) => j.shadowVersion === '2');
+      expect(mirrored.length).toBeGreaterThan(40); // share 0.5 of 150
+      expect(mirrored.every((j) => j.shadowScore !== null && j.servedVersion === '1')).toBe(true);
+      expect(log.stats()).toMatchObject({ dropped: 0, pending: 0 });
+    } finally {
+      await r.close();
+      await log.close();
+    }
+  });
+
+  it('keeps rows through a Postgres outage and reports what it had to drop', async () => {
+    let down = true;
+    const flaky = {
+      query: ((...args: Parameters<typeof services.pg.query>) =>
+        down
+          ? Promise.reject(new Error('connection refused'))
+          : services.pg.query(...args)) as typeof services.pg.query,
+    };
+    const log = new PredictionLog(flaky, { flushEveryMs: 10, maxBuffered: 100 });
+    const row = (i: number) => ({
+      requestId: `outage-${i}`,
+      role: 'served' as const,
+      requestKey: null,
+      version: '1',
+      score: 0.5,
+      decision: 'approve',
+      latencyMs: 1,
+      error: null,
+      at: new Date(),
+    });
+    for (let i = 0; i < 120; i++) log.add(row(i));
+    await log.flush();
+    expect(log.stats()).toMatchObject({ written: 0, pending: 100, dropped: 20 });
+    expect(log.stats().failedFlushes).toBeGreaterThan(0);
+    down = false;
+    await log.flush();
+    expect(log.stats()).toMatchObject({ written: 100, pending: 0, dropped: 20 });
+    const { rows } = await services.pg.query(
+      "SELECT count(*)::int AS n FROM router_predictions WHERE request_id LIKE 'outage-%'",
+    );
+    expect(rows[0].n).toBe(100);
+    await log.close();
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Where the router's traffic weights come from (Q15, Q18): a table version -> weight, sticky
+ * assignment of a request key to a version, and two sources: a static table (tests, labs) and the
+ * registry's routing table in Redis with aliases resolved in Postgres, followed while running and
+ * kept at its last good value when either store is away. Assignment hashes the request key
+ * (`stickyDraw` of the model server), so a user keeps their version while the table holds.
+ * Reference: Seldon Core 2 experiments (weighted candidates, sticky routes).
+ */
+import { stickyDraw } from '@mlops-lab/model-server';
+import { chooseTarget, type RoutingConfig, resolve, watchRouting } from '@mlops-lab/registry';
+import type { Services } from '@mlops-lab/services';
+
+/** version -> integer weight; weights sum to 100. */
+export type VersionWeights = Record<string, number>;
+
+export interface RouteSource {
+  current(): VersionWeights;
+}
+
+/** Sticky by key (the same key, the same version while the table holds); random without a key. */
+export function assign(weights: VersionWeights, requestKey: string | null, nonSticky = false): string {
+  const u = requestKey && !nonSticky ? stickyDraw(requestKey) : Math.random();
+  return chooseTarget(weights, u);
+}
+
+function checkWeights(weights: VersionWeights): void {
+  const sum = Object.values(weights).reduce((a, b) => a + b, 0);
+  const bad = Object.entries(weights).find(([, w]) => !Number.isInteger(w) || w < 0);
+  if (bad || sum !== 100 || Object.keys(weights).length === 0) {
+    throw new Error(`routing weights must be integers >= 0 summing to 100, got ${JSON.stringify(weights)}`);
+  }
+}
+
+/** An in-process table; `set` validates and refuses a bad table, keeping the old one. */
+export function staticRoutes(initial: VersionWeights): RouteSource & { set(weights: VersionWeights): void } {
+  checkWeights(initial);
+  let weights = { ...initial };
+  return {
+    current: () => weights,
+    set(next) {
+      checkWeights(next);
+      weights = { ...next };
+    },
+  };
+}
+
+export interface RegistryRoutes extends RouteSource {
+  stop(): void;
+  /** Read or resolve failures so far (the last good table stayed in force). */
+  readonly errors: number;
+}
+
+/**
+ * The registry's table for `model`: targets (versions or aliases) resolved to versions, weights of
+ * targets naming the same version added up. Resolves once the first table is known.
+ */
+export async function registryRoutes(
+  services: Pick<Services, 'pg' | 'redis' | 'key'>,
+  model: string,
+  options: { pollMs?: number; resolveEveryMs?: number; fallback?: RoutingConfig } = {},
+): Promise<RegistryRoutes> {
+  let config: RoutingConfig = options.fallback ?? { champion: 100 };
+  let weights: VersionWeights | undefined;
+  let errors = 0;
+  const toVersions = async (table: RoutingConfig): Promise<VersionWeights> => {
+    const out: VersionWeights = {};
+    for (const [target, w] of Object.entries(table)) {
+      const v = String((await resolve(services.pg, `${model}@${target}`)).version);
+      out[v] = (out[v] ?? 0) + w;
+    }
+    return out;
+  };
+  const refresh = async (): Promise<void> => {
+    try {
+      weights = await toVersions(config);
+    } catch {
+      errors++; // Postgres away or a target gone: keep the weights in force
+    }
+  };
+  let first!: () => void;
+  const firstTable = new Promise<void>((r) => {
+    first = r;
+  });
+  const unwatch = watchRouting(
+    services,
+    model,
+    (table) => {
+      config = table ?? options.fallback ?? { champion: 100 };
+      void refresh().then(first);
+    },
+    { intervalMs: options.pollMs ?? 250, onError: () => errors++ },
+  );
+  const timer = setInterval(() => void refresh(), options.resolveEveryMs ?? 1000);
+  timer.unref();
+  await firstTable;
+  if (!weights) {
+    unwatch();
+    clearInterval(timer);
+    throw new Error(`no routing for ${model}: ${JSON.stringify(config)} does not resolve in the registry`);
+  }
+  return {
+    current: () => weights!,
+    stop() {
+      unwatch();
+      clearInterval(timer);
+    },
+    get errors() {
+      return errors;
+    },
+  };
+}
