@@ -12,6 +12,17 @@ export {
   runCanary,
 } from './canary.ts';
 export {
+  auc,
+  bootstrapAucDeltas,
+  type DeLongResult,
+  delongTest,
+  midranks,
+  mulberry32,
+  normalSf,
+  type PairedSample,
+  pairedBootstrapAucDelta,
+} from './delong.ts';
+export {
   type JoinedPrediction,
   joinOutcomes,
   type LoggedPrediction,
@@ -41,3 +52,15 @@ export {
   staticRoutes,
   type VersionWeights,
 } from './routes.ts';
+export {
+  falsePromotionRate,
+  type GuardrailResult,
+  type Guardrails,
+  type NullExperimentOptions,
+  type PromotionRate,
+  promotionRate,
+  type Verdict,
+  type VerdictOptions,
+  verdict,
+  wilson,
+} from './verdict.ts';

@@ -50,7 +50,7 @@ export interface ShadowConfig {
   /** Share of requests mirrored, 0..1. */
   share: number;
   timeoutMs: number;
-  /** Shadow calls allowed in flight; beyond, a mirror is skipped and counted (a hung challenger stays bounded). */
+  /** Shadow calls in flight (default 64, the upstream pool size); beyond, a mirror is skipped and counted: a slow or hung challenger costs the router a bounded amount of work. */
   maxInFlight?: number;
 }
 
@@ -175,7 +175,7 @@ export function createRouter(options: RouterOptions): Router {
   const mirror = (body: Buffer, requestId: string, requestKey: string | null) => {
     const s = shadow;
     if (!s || !options.upstreams[s.version] || !sampled(requestId, s.share)) return undefined;
-    if (shadowInFlight >= (s.maxInFlight ?? 256)) {
+    if (shadowInFlight >= (s.maxInFlight ?? 64)) {
       metrics.shadow.inc({ outcome: 'skipped' });
       return undefined;
     }

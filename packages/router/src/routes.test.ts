@@ -1,0 +1,60 @@
+/**
+ * The registry's routing table as the router sees it (real Postgres registry, real Redis): aliases
+ * resolved to versions, weights of one version added up, an alias move followed, an invalid table
+ * refused with the old one in force; and the static table's validation.
+ */
+import { migrateRegistry, registerModel, setAlias, setRouting } from '@mlops-lab/registry';
+import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registryRoutes, staticRoutes } from './routes.ts';
+
+let services: ServicesWithExtras;
+beforeAll(async () => {
+  services = await acquire({
+    needs: ['postgres', 'redis'],
+    namespace: 'router-routes',
+    ephemeral: true,
+    log: () => {},
+  });
+  await migrateRegistry(services);
+  for (const v of [1, 2]) {
+    await registerModel(services.pg, {
+      name: 'm',
+      version: v,
+      hash: String(v).repeat(64),
+      dataRef: `test ${v}`,
+    });
+  }
+  await setAlias(services.pg, 'm', 'champion', 1, 'test');
+});
+afterAll(() => services?.close());
+
+async function until(done: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('routes', () => {
+  it('follows the registry table and alias moves', async () => {
+    await setRouting(services, 'm', { champion: 90, '2': 10 });
+    const routes = await registryRoutes(services, 'm', { pollMs: 20, resolveEveryMs: 50 });
+    try {
+      expect(routes.current()).toEqual({ '1': 90, '2': 10 });
+      await setAlias(services.pg, 'm', 'champion', 2, 'test: promote');
+      await until(() => routes.current()['2'] === 100); // both targets now name version 2
+      await expect(setRouting(services, 'm', { champion: 50, '7': 50 })).rejects.toThrow(/does not resolve/);
+      expect(routes.current()).toEqual({ '2': 100 });
+    } finally {
+      routes.stop();
+    }
+  });
+
+  it('a static table refuses weights that do not sum to 100 and keeps the old one', () => {
+    const routes = staticRoutes({ a: 100 });
+    expect(() => routes.set({ a: 60, b: 50 })).toThrow(/summing to 100/);
+    expect(routes.current()).toEqual({ a: 100 });
+  });
+});
