@@ -7,6 +7,7 @@ import { CHANNELS, generatePayments, type PaymentEvent } from '@mlops-lab/datage
 import { fitStandardizer, type LogisticModel, standardize, trainLogistic } from '@mlops-lab/training';
 import { Ajv } from 'ajv';
 import { decide, InputValidationError, type ServingModel } from './model.ts';
+import { type AjvIssue, issueField } from './validation.ts';
 
 const NUMERIC = ['amount', 'hourOfDay', 'deviceAgeDays', 'distanceKm'] as const;
 
@@ -51,10 +52,8 @@ export function validatePayment(body: unknown): PaymentBody {
     throw new InputValidationError('body', 'must be a JSON object');
   }
   if (!checkBody(body)) {
-    const e = checkBody.errors?.[0];
-    const named = e?.params?.missingProperty ?? e?.params?.additionalProperty;
-    const field = typeof named === 'string' ? named : e?.instancePath.replace(/^\//, '') || 'body';
-    throw new InputValidationError(field, e?.message ?? 'invalid');
+    const e: AjvIssue = checkBody.errors?.[0] ?? {};
+    throw new InputValidationError(issueField(e), e.message ?? 'invalid');
   }
   const b = body as unknown as Record<string, unknown>;
   return {

@@ -15,6 +15,7 @@ import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { InputValidationError, type Prediction, type ServingModel } from './model.ts';
 import { type CacheOptions, canonicalKey, ResponseCache } from './response-cache.ts';
 import { type RouteRow, type RoutingSource, VersionRouter } from './routing.ts';
+import { type AjvIssue, issueField } from './validation.ts';
 import { ShapeLog, type WarmupOptions, warmModel } from './warmup.ts';
 
 export { canonicalKey } from './response-cache.ts';
@@ -66,19 +67,6 @@ export interface ModelServer {
 const WARMUP_HEADER = 'x-model-server-warmup';
 /** Requests with the same routing key (a user id, say) always get the same version. */
 export const ROUTING_KEY_HEADER = 'x-routing-key';
-
-interface AjvIssue {
-  instancePath?: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
-/** The field an Ajv error is about: missing / extra property names, else the JSON pointer. */
-function issueField(v: AjvIssue): string {
-  const named = v.params?.missingProperty ?? v.params?.additionalProperty;
-  if (typeof named === 'string') return named;
-  return v.instancePath ? v.instancePath.replace(/^\//, '').replaceAll('/', '.') : 'body';
-}
 
 export function createServer(opts: ServerOptions): ModelServer {
   if (!opts.model && !opts.loader && !opts.routing) {
