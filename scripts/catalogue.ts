@@ -6,6 +6,7 @@
  * default export of type LabDefinition, add that package to scripts/package.json dependencies,
  * and import it below.
  */
+import championChallenger from '@mlops-lab/lab-champion-challenger';
 import cost from '@mlops-lab/lab-cost';
 import drift from '@mlops-lab/lab-drift';
 import embeddingDrift from '@mlops-lab/lab-embedding-drift';
@@ -33,4 +34,5 @@ export const catalogue: readonly LabDefinition[] = [
   versioning,
   warmup,
   cost,
+  championChallenger,
 ];

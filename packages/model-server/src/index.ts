@@ -20,6 +20,7 @@ export {
   PAYMENT_SCHEMA,
   type PaymentBody,
   paymentBodies,
+  paymentBody,
   trainPaymentsModel,
   validatePayment,
 } from './payments-model.ts';

@@ -77,7 +77,8 @@ export function encodePayment(body: unknown): Float64Array {
   return row;
 }
 
-const eventBody = (e: PaymentEvent) => ({
+/** A payment event as the request body a client sends: the model-facing fields, nulls filled as the API requires. */
+export const paymentBody = (e: PaymentEvent) => ({
   amount: e.amount ?? 0,
   hourOfDay: e.hourOfDay ?? 0,
   deviceAgeDays: e.deviceAgeDays ?? 0,
@@ -88,13 +89,13 @@ const eventBody = (e: PaymentEvent) => ({
 
 /** Payments as request bodies (nulls filled), for tests, warm-up and load generation. */
 export function paymentBodies(seed: number, size: number): Record<string, unknown>[] {
-  return generatePayments({ seed, size, start: 0, durationMs: 86_400_000 }).map(eventBody);
+  return generatePayments({ seed, size, start: 0, durationMs: 86_400_000 }).map(paymentBody);
 }
 
 /** Trains on `size` seeded payments (deterministic) and returns the model ready to serve. */
 export function trainPaymentsModel({ seed = 1, size = 2000, epochs = 200 } = {}): ServingModel {
   const events = generatePayments({ seed, size, start: 0, durationMs: 86_400_000 });
-  const raw = events.map((e) => encodePayment(eventBody(e)));
+  const raw = events.map((e) => encodePayment(paymentBody(e)));
   const scaler = fitStandardizer(raw);
   const rows = raw.map((r) => standardize(scaler, Float64Array.from(r)));
   const model = trainLogistic(
@@ -102,7 +103,7 @@ export function trainPaymentsModel({ seed = 1, size = 2000, epochs = 200 } = {})
     events.map((e) => e.label),
     { epochs },
   );
-  const samples = events.slice(0, 64).map(eventBody);
+  const samples = events.slice(0, 64).map(paymentBody);
   return logisticServingModel('payments-logistic', `seed${seed}`, model, (body) =>
     Array.from(standardize(scaler, encodePayment(body))),
   ).withSamples(samples);

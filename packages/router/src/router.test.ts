@@ -196,3 +196,29 @@ describe('router', () => {
     await log.close();
   });
 });
+
+describe('shadow sampling', () => {
+  it('mirrors the stated share of sequential request ids', async () => {
+    const r = router({ shadow: { version: '2', share: 0.5, timeoutMs: 1000 } });
+    try {
+      const url = await r.start();
+      for (let i = 0; i < 600; i += 20) {
+        await Promise.all(
+          Array.from({ length: 20 }, (_, j) =>
+            fetch(`${url}/predict`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-request-id': `lat1-${i + j}` },
+              body: bodies[0],
+            }).then((res) => res.arrayBuffer()),
+          ),
+        );
+      }
+      await r.shadowIdle();
+      const { values } = await r.metrics.shadow.get();
+      const mirrored = values.reduce((a, v) => a + v.value, 0);
+      expect(Math.abs(mirrored / 600 - 0.5)).toBeLessThan(5 * Math.sqrt(0.25 / 600)); // 5 sd
+    } finally {
+      await r.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@
  * shadow's answer returned, assignment that ignores the key.
  */
 import { randomUUID } from 'node:crypto';
+import { stickyDraw } from '@mlops-lab/model-server';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Pool } from 'undici';
@@ -121,11 +122,12 @@ export interface Router {
   close(): Promise<void>;
 }
 
-/** Deterministic per request id: the same request is mirrored or not whatever instance handles it. */
+/**
+ * Deterministic per request id: the same request is mirrored or not whatever instance handles it.
+ * The same well-mixed hash as assignment: a plain x31 hash mirrored 68% of sequential ids at share 0.5.
+ */
 function sampled(requestId: string, share: number): boolean {
-  let h = 0;
-  for (let i = 0; i < requestId.length; i++) h = (Math.imul(h, 31) + requestId.charCodeAt(i)) | 0;
-  return ((h >>> 0) % 10_000) / 10_000 < share;
+  return stickyDraw(`shadow:${requestId}`) < share;
 }
 
 export function createRouter(options: RouterOptions): Router {

@@ -70,12 +70,18 @@ export async function registryRoutes(
     }
     return out;
   };
-  const refresh = async (): Promise<void> => {
-    try {
-      weights = await toVersions(config);
-    } catch {
-      errors++; // Postgres away or a target gone: keep the weights in force
-    }
+  // One refresh at a time, each reading the table as it is when it starts: a slow refresh of an old
+  // table can never land after (and overwrite) the refresh of a newer one.
+  let chain: Promise<void> = Promise.resolve();
+  const refresh = (): Promise<void> => {
+    chain = chain.then(async () => {
+      try {
+        weights = await toVersions(config);
+      } catch {
+        errors++; // Postgres away or a target gone: keep the weights in force
+      }
+    });
+    return chain;
   };
   let first!: () => void;
   const firstTable = new Promise<void>((r) => {

@@ -6,7 +6,7 @@
  * verify the artifact hash, rebuild the model from memory.
  * Reference: TF.js LayersModel save/load through custom IO handlers (tf.io.withSaveHandler, fromMemory).
  */
-import { generatePayments } from '@mlops-lab/datagen';
+import { generatePayments, type PaymentEvent } from '@mlops-lab/datagen';
 import {
   getAlias,
   loadArtifact,
@@ -45,6 +45,10 @@ export interface TrainOptions {
   seed?: number;
   size?: number;
   epochs?: number;
+  /** Train on these (time-ordered) payments instead of generating the reference world (seed, size). */
+  events?: PaymentEvent[];
+  /** Lineage of `events`: required with them, recorded in the registry. */
+  dataRef?: string;
   /** Where artifacts go (default: the registry's artifacts root). */
   artifactsRoot?: string;
   /** Point `champion` at the new version when the model has no champion yet (default true). */
@@ -139,10 +143,13 @@ async function toFiles(
 export async function trainAndRegister(options: TrainOptions): Promise<TrainResult> {
   const name = options.name ?? 'payments-fraud';
   const seed = options.seed ?? 7;
-  const size = options.size ?? 6000;
+  const size = options.events?.length ?? options.size ?? 6000;
   const log = options.log ?? (() => {});
   const { tf, backend } = await loadTf({ log });
-  const events = generatePayments({ seed, size, start: START, durationMs: 7 * 86_400_000 });
+  if (options.events && !options.dataRef) {
+    throw new RegistryError('bad-input', 'trainAndRegister: `events` need a `dataRef` saying what they are');
+  }
+  const events = options.events ?? generatePayments({ seed, size, start: START, durationMs: 7 * 86_400_000 });
   // Events are time-ordered: the holdout is the last quarter, as it would be in production.
   const cut = Math.floor(events.length * 0.75);
   const train = events.slice(0, cut);
@@ -171,7 +178,9 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
       holdoutRows: holdout.length,
       fraudRate: labels.reduce((s: number, l) => s + l, 0) / Math.max(labels.length, 1),
     };
-    const dataRef = `datagen:payments seed=${seed} size=${size} start=${new Date(START).toISOString()} train=${cut}`;
+    const dataRef =
+      options.dataRef ??
+      `datagen:payments seed=${seed} size=${size} start=${new Date(START).toISOString()} train=${cut}`;
     const meta = {
       name,
       kind: 'mlp-8',
