@@ -11,7 +11,7 @@ import { httpUpstream, type Upstream } from '@mlops-lab/router';
 import type { Services } from '@mlops-lab/services';
 
 /** Extra latency of the shadow replica, ms: 50x a model call here, far past any noise. */
-export const SLOW_MS = 150;
+export const SLOW_MS = 700;
 
 export interface Replica {
   url: string;
