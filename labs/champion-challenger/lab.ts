@@ -19,7 +19,7 @@ import { offlineAucs, trainModels } from './models.ts';
 import { canaryRollout } from './rollout.ts';
 import { SHADOW_SHARE, SHADOW_TIMEOUT_MS, shadowExperiment, verdictTable } from './shadow.ts';
 import { closedLoop, openLoop, quantile, type Reply, type Request, Users } from './traffic.ts';
-import { NEW_PATTERN_SHARE, newWorld, SHIFT_WEEK } from './world.ts';
+import { labSizes, NEW_PATTERN_SHARE, newWorld, SHIFT_WEEK } from './world.ts';
 
 const NAME = 'cc-fraud';
 const LABEL_DELAY_MS = 400;
@@ -32,29 +32,7 @@ const lab: LabDefinition = {
   needs: ['postgres', 'redis'],
   breaks: BREAKS,
   async run({ quick, seed, fault, services, out }) {
-    const z = quick
-      ? {
-          train: 3000,
-          epochs: 8,
-          golden: 5000,
-          latency: 600,
-          rate: 400,
-          volume: 2400,
-          volumeRate: 800,
-          planned: 1000,
-          trials: 300,
-        }
-      : {
-          train: 6000,
-          epochs: 12,
-          golden: 20000,
-          latency: 1500,
-          rate: 500,
-          volume: 5000,
-          volumeRate: 800,
-          planned: 2000,
-          trials: 600,
-        };
+    const z = labSizes(quick);
     const artifactsRoot = mkdtempSync(join(tmpdir(), 'lab-champion-challenger-'));
     const labels = new Map<string, 0 | 1>();
     /** Live traffic from the newer world, one window per phase; ids `${prefix}-${index}`. */

@@ -53,3 +53,30 @@ export const describeWeeks = (o: WindowOpts) =>
 
 /** The request body a client sends for an event (the model server's own mapping). */
 export const bodyOf = paymentBody;
+
+/** Sizes of a run: quick (tests, ~20 s) or full. */
+export function labSizes(quick: boolean) {
+  return quick
+    ? {
+        train: 3000,
+        epochs: 8,
+        golden: 5000,
+        latency: 600,
+        rate: 400,
+        volume: 2400,
+        volumeRate: 800,
+        planned: 1000,
+        trials: 300,
+      }
+    : {
+        train: 6000,
+        epochs: 12,
+        golden: 20000,
+        latency: 1500,
+        rate: 500,
+        volume: 5000,
+        volumeRate: 800,
+        planned: 2000,
+        trials: 600,
+      };
+}
