@@ -12,7 +12,7 @@ import { openLoop, type Reply, type Request, type Users } from './traffic.ts';
 
 export const SHADOW_SHARE = 0.5;
 /** Bounds a hung challenger; generous, since a shadow call costs users nothing while it waits. */
-export const SHADOW_TIMEOUT_MS = 3000;
+export const SHADOW_TIMEOUT_MS = 10_000;
 
 export interface ShadowEnv {
   router: Router;

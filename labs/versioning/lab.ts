@@ -36,6 +36,8 @@ import { type Served, startTraffic } from './traffic.ts';
 
 const NAME = 'versioning-fraud';
 const CANARY_PERCENT = 5;
+/** How long to wait for the server to show a new table: loading and warming a version takes ~0.5 s idle. */
+const TABLE_WAIT_MS = 8000;
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -171,7 +173,7 @@ const lab: LabDefinition = {
           `Config change while serving: { champion: ${100 - CANARY_PERCENT}, "3": ${CANARY_PERCENT} }`,
           async () => {
             await setRouting(services, NAME, { champion: 100 - CANARY_PERCENT, '3': CANARY_PERCENT });
-            change = await waitForTable(url, (rows) => rows.some((r) => r.version === '3'), 4000);
+            change = await waitForTable(url, (rows) => rows.some((r) => r.version === '3'), TABLE_WAIT_MS);
             out.say(
               change.seen
                 ? `the server put it in force after ${fmt.ms(change.ms)} (v3 loaded and warmed first): ${describeTable(server.routes)}`
@@ -207,7 +209,7 @@ const lab: LabDefinition = {
             rollback = await waitForTable(
               url,
               (rows) => rows.some((r) => r.target === 'champion' && r.version === '1'),
-              4000,
+              TABLE_WAIT_MS,
             );
             out.say(
               `${rollback.seen ? 'in force after' : 'not in force after'} ${fmt.ms(rollback.ms)}: ${describeTable(server.routes)}`,
