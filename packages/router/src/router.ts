@@ -146,14 +146,16 @@ export function createRouter(options: RouterOptions): Router {
     let outcome = 'ok';
     let reply: UpstreamReply | undefined;
     let error: string | null = null;
+    const deadline = AbortSignal.timeout(s.timeoutMs);
     try {
-      reply = await upstream.predict(body, AbortSignal.timeout(s.timeoutMs));
+      reply = await upstream.predict(body, deadline);
       if (reply.status !== 200) {
         outcome = 'error';
         error = `status ${reply.status}`;
       }
     } catch (e) {
-      outcome = e instanceof Error && e.name === 'TimeoutError' ? 'timeout' : 'error';
+      // By the signal, not the error's name: a call still queued in the pool is aborted with another name.
+      outcome = deadline.aborted ? 'timeout' : 'error';
       error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }
     const seconds = (performance.now() - t0) / 1000;
