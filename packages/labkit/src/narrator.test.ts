@@ -17,9 +17,10 @@ describe('ConsoleNarrator in a log (non-TTY)', () => {
 
   it('prints "done in" only for slow steps and no spinner frames', async () => {
     const stream = capture();
-    const out = new ConsoleNarrator({ stream, ...plain, slowMs: 30 });
+    // A wide gap between fast and slow: on a loaded CI machine even an empty step took over 30 ms.
+    const out = new ConsoleNarrator({ stream, ...plain, slowMs: 500 });
     await out.step('fast', async () => {});
-    await out.step('slow', () => sleep(60));
+    await out.step('slow', () => sleep(550));
     const text = stream.text();
     expect(text.match(/done in/g)).toHaveLength(1);
     expect(text).toMatch(/2\. slow\n {3}done in \d+ ms\n$/);
