@@ -115,14 +115,12 @@ describe('paired bootstrap', () => {
     expect(sdFromCi / d.se).toBeLessThan(1.15);
   });
 
-  it('n = 20,000 with 2,000 resamples runs in seconds (timing printed, generous bound)', () => {
+  it('handles n = 20,000 with 2,000 resamples: an interval around the true gain', () => {
     const s = makeSample(3, 20_000, 1, 1.05);
-    const t = performance.now();
     const r = pairedBootstrapAucDelta(s, 2000, 1);
-    const ms = performance.now() - t;
-    console.log(`paired bootstrap n=20000 x 2000 resamples: ${ms.toFixed(0)} ms, CI [${r.ci.join(', ')}]`);
     expect(r.resamples).toBe(2000);
-    expect(ms).toBeLessThan(20_000);
+    expect(r.ci[0]).toBeLessThan(r.delta);
+    expect(r.ci[1]).toBeGreaterThan(r.delta);
   });
 });
 
