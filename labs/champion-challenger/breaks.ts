@@ -8,7 +8,8 @@ import { SLOW_MS } from './deploy.ts';
 
 export const CHECK = {
   noLeak: 'no user reply came from a challenger while it was in shadow',
-  userLatency: `shadow on, challenger replica ${SLOW_MS} ms slower: share of user requests over ${SLOW_MS} ms within 5 points of shadow off`,
+  userLatency:
+    'the user never waits for the shadow: at most 5% of mirrored requests answered after their shadow call ended',
   logged: 'every mirrored request is in the log with its served twin',
   promote: 'the retrained challenger is promoted on its labelled shadow traffic',
   rollback: 'a canary on the slow replica is rolled back at its first step by the p99 guardrail',

@@ -154,3 +154,27 @@ export function verdictTable(out: Narrator, d: Decision, champion: string, chall
   );
   for (const g of v.guardrails) out.say(`guardrail ${g.name}: ${g.ok ? 'ok' : 'FAILED'} (${g.detail})`);
 }
+
+/**
+ * The structural test of "the user never waits for the shadow" (Q29): for each mirrored request, did
+ * its reply reach the client after its shadow call had ended? Fire-and-forget answers first (the
+ * shadow then needs at least the slow replica's delay); a shadow on the user's path answers only
+ * after it. Timestamps: the client's `t1` on the performance clock and the router's log `at` (the
+ * shadow's end), both read in this process, compared on the epoch clock.
+ */
+export async function repliesAfterShadow(
+  pg: Services['pg'],
+  replies: Reply[],
+): Promise<{ mirrored: number; after: number }> {
+  const { rows } = await pg.query(
+    `SELECT request_id, at FROM router_predictions WHERE role = 'shadow' AND request_id = ANY($1::text[])`,
+    [replies.map((r) => r.id)],
+  );
+  const shadowEnd = new Map(rows.map((r) => [r.request_id as string, (r.at as Date).getTime()]));
+  let after = 0;
+  for (const r of replies) {
+    const end = shadowEnd.get(r.id);
+    if (end !== undefined && performance.timeOrigin + r.t1 >= end) after++;
+  }
+  return { mirrored: shadowEnd.size, after };
+}
