@@ -3,8 +3,8 @@
  * (a) router overhead: the same load straight to the model server and through the router; the
  *     client-side p50 / p99 difference, and the router's own overhead histogram (target p99 <= 1 ms);
  * (b) shadow traffic with a challenger 10x slower than the champion: user-facing p50 / p99 with the
- *     shadow off, on (every request mirrored), and on the user's path (the slow-challenger fault) for
- *     contrast. Target: shadow on leaves the user p99 unchanged within noise.
+ *     shadow off, on for every request, on for a 10% sample, and on the user's path (the
+ *     slow-challenger fault) for contrast. Target: shadow on leaves the user p99 unchanged within noise.
  * Processes: the router here; each model server (the logistic payments model behind
  * @mlops-lab/model-server) and the load generator (keep-alive undici clients in a closed loop, each
  * request timed with performance.now()) in their own, as in production: a challenger's work and the
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     const again = await viaRouter({ upstreams: upstreams() }); // the same case twice: the noise band
     const shadow = { version: '2', share: 1, timeoutMs: 1000 }; // default bound: 64 shadow calls in flight
     const mirrored = await viaRouter({ upstreams: upstreams(), shadow });
+    const sampled = await viaRouter({ upstreams: upstreams(), shadow: { ...shadow, share: 0.1 } });
     const onPath = await viaRouter({ upstreams: upstreams(), shadow, faults: { shadowOnUserPath: true } });
     const line = (label: string, lat: number[], note: string) =>
       console.log(
@@ -111,9 +112,14 @@ async function main(): Promise<void> {
       `${(pct(again.lat, 0.99) / pct(plain.lat, 0.99)).toFixed(2)}x the run before: the noise band`,
     );
     line(
-      `${concurrency} clients: + shadow, slow challenger`,
+      `${concurrency} clients: + shadow of every request`,
       mirrored.lat,
       `${(pct(mirrored.lat, 0.99) / pct(plain.lat, 0.99)).toFixed(2)}x the no-shadow p99; shadow calls ${JSON.stringify(mirrored.mirrored)}`,
+    );
+    line(
+      `${concurrency} clients: + shadow of 10%`,
+      sampled.lat,
+      `${(pct(sampled.lat, 0.99) / pct(plain.lat, 0.99)).toFixed(2)}x the no-shadow p99; shadow calls ${JSON.stringify(sampled.mirrored)}`,
     );
     line(
       `${concurrency} clients: shadow on user path`,
@@ -140,6 +146,8 @@ async function main(): Promise<void> {
         shadowP99Ms: pct(mirrored.lat, 0.99),
         shadowP99Ratio: pct(mirrored.lat, 0.99) / pct(plain.lat, 0.99),
         mirrored: mirrored.mirrored,
+        sampledShadowP99Ms: pct(sampled.lat, 0.99),
+        sampledShadowP99Ratio: pct(sampled.lat, 0.99) / pct(plain.lat, 0.99),
         onPathP99Ms: pct(onPath.lat, 0.99),
         onPathP99Ratio: pct(onPath.lat, 0.99) / pct(plain.lat, 0.99),
       }),
