@@ -6,6 +6,8 @@
  * the verdict every PEEK_EVERY labels instead and stops at the first "promote".
  * Reference: DeLong et al. 1988 (paired AUC test); "peeking" as in Johari et al., "Always valid inference".
  */
+
+import { fmt, type Narrator } from '@mlops-lab/labkit';
 import {
   falsePromotionRate,
   type PairedSample,
@@ -110,7 +112,31 @@ export function nullExperiment(o: {
     n: o.planned,
     prevalence: o.prevalence,
     seed: o.seed,
-    ...(o.peeking ? { peekEvery: PEEK_EVERY, verdict: { alpha: ALPHA, minLabels: PEEK_MIN_LABELS } } : {}),
-    ...(o.peeking ? {} : { verdict: { alpha: ALPHA } }),
+    verdict: o.peeking ? { alpha: ALPHA, minLabels: PEEK_MIN_LABELS } : { alpha: ALPHA },
+    ...(o.peeking ? { peekEvery: PEEK_EVERY } : {}),
   });
 }
+
+/** The lab's step 6: the null experiment at the live traffic's prevalence, narrated. */
+export async function nullStep(
+  out: Narrator,
+  o: { trials: number; planned: number; labels: (0 | 1)[]; seed: number; peeking: boolean },
+): Promise<PromotionRate> {
+  const positives = o.labels.filter((y) => y === 1).length;
+  const prevalence = Math.round((positives / Math.max(o.labels.length, 1)) * 100) / 100;
+  const nul = await out.step(
+    `The rule under the null: ${o.trials} simulated experiments, two equally good models, n=${o.planned}`,
+    async () => nullExperiment({ ...o, prevalence }),
+  );
+  const looks = `${nul.looks} look${nul.looks > 1 ? 's' : ''} per experiment`;
+  out.say(
+    `promoted ${nul.promotions} of ${nul.trials}: false-promotion rate ${fmt.pct(nul.rate)} ` +
+      `(95% CI ${fmt.pct(nul.ci[0])}-${fmt.pct(nul.ci[1])}; ${looks}) vs alpha ${ALPHA}`,
+  );
+  return nul;
+}
+
+export const promoteReason = (v: Verdict) =>
+  `shadow verdict: AUC ${v.challenger.toFixed(3)} vs ${v.champion.toFixed(3)}, p=${fmt.p(v.pValue)}, n=${v.n}; canary 5-25-100% healthy`;
+
+export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;

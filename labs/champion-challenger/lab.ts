@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, fmt, type LabDefinition } from '@mlops-lab/labkit';
 import { setAlias, setRouting } from '@mlops-lab/registry';
-import { createRouter, migrateRouter, PredictionLog, registryRoutes, type Verdict } from '@mlops-lab/router';
+import { createRouter, migrateRouter, PredictionLog, registryRoutes } from '@mlops-lab/router';
 import { BREAKS, CHECK } from './breaks.ts';
-import { ALPHA, LabelFeed, nullExperiment } from './decide.ts';
+import { ALPHA, LabelFeed, nullStep, promoteReason, round } from './decide.ts';
 import { SLOW_MS, startReplica, stopReplicas, switchable } from './deploy.ts';
 import { offlineAucs, trainModels } from './models.ts';
 import { canaryRollout } from './rollout.ts';
@@ -24,7 +24,7 @@ import {
   shadowExperiment,
   verdictTable,
 } from './shadow.ts';
-import { closedLoop, openLoop, quantile, type Reply, type Request, Users } from './traffic.ts';
+import { closedLoop, latency, openLoop, type Reply, type Request, Users } from './traffic.ts';
 import { labSizes, NEW_PATTERN_SHARE, newWorld, SHIFT_WEEK } from './world.ts';
 
 const NAME = 'cc-fraud';
@@ -115,17 +115,12 @@ const lab: LabDefinition = {
             return { off, on, waited: await repliesAfterShadow(services.pg, on) };
           },
         );
-        const lat = (rs: Reply[], q: number) =>
-          quantile(
-            rs.map((r) => r.ms),
-            q,
-          );
         const by = (rs: Reply[], v: string) => rs.filter((r) => r.version === v).length;
         const row = (label: string, rs: Reply[]) => [
           label,
           rs.length,
-          fmt.ms(lat(rs, 0.5)),
-          fmt.ms(lat(rs, 0.99)),
+          fmt.ms(latency(rs, 0.5)),
+          fmt.ms(latency(rs, 0.99)),
           by(rs, '1'),
           by(rs, '2'),
           rs.filter((r) => r.status !== 200).length,
@@ -208,29 +203,16 @@ const lab: LabDefinition = {
         out.say(s2.decision.verdict.reason);
 
         // 6. The decision rule under the null.
-        const prevalence =
-          Math.round(
-            (s1.pairs.labels.filter((y) => y === 1).length / Math.max(s1.pairs.labels.length, 1)) * 100,
-          ) / 100;
-        const nul = await out.step(
-          `The rule under the null: ${z.trials} simulated experiments, two equally good models, n=${z.planned}`,
-          async () =>
-            nullExperiment({
-              trials: z.trials,
-              planned: z.planned,
-              prevalence,
-              seed,
-              peeking: fault === 'peeking',
-            }),
-        );
-        out.say(
-          `promoted ${nul.promotions} of ${nul.trials}: false-promotion rate ${fmt.pct(nul.rate)} ` +
-            `(95% CI ${fmt.pct(nul.ci[0])}-${fmt.pct(nul.ci[1])}; ${nul.looks} look${nul.looks > 1 ? 's' : ''} per experiment) vs alpha ${ALPHA}`,
-        );
+        const nul = await nullStep(out, {
+          ...z,
+          labels: s1.pairs.labels,
+          seed,
+          peeking: fault === 'peeking',
+        });
 
         const leaked = on.filter((r) => r.version !== '1').length + s1.leaked + s2.leaked;
-        const p99Off = lat(off, 0.99);
-        const p99On = lat(on, 0.99);
+        const p99Off = latency(off, 0.99);
+        const p99On = latency(on, 0.99);
         return {
           checks: [
             check(CHECK.noLeak, leaked === 0, `${leaked} replies named a shadow version`),
@@ -282,9 +264,9 @@ const lab: LabDefinition = {
             ),
           ],
           metrics: {
-            userP50OffMs: round(lat(off, 0.5)),
+            userP50OffMs: round(latency(off, 0.5)),
             userP99OffMs: round(p99Off),
-            userP50OnMs: round(lat(on, 0.5)),
+            userP50OnMs: round(latency(on, 0.5)),
             userP99OnMs: round(p99On),
             leakedReplies: leaked,
             shadowPairs: s1.pairs.labels.length,
@@ -313,10 +295,5 @@ const lab: LabDefinition = {
     }
   },
 };
-
-const promoteReason = (v: Verdict) =>
-  `shadow verdict: AUC ${v.challenger.toFixed(3)} vs ${v.champion.toFixed(3)}, p=${fmt.p(v.pValue)}, n=${v.n}; canary 5-25-100% healthy`;
-
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 export default lab;

@@ -114,6 +114,13 @@ export function quantile(values: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 }
 
+/** The q-quantile of the replies' user-facing latency, in ms. */
+export const latency = (replies: Reply[], q: number) =>
+  quantile(
+    replies.map((r) => r.ms),
+    q,
+  );
+
 /** Users who were answered by more than one version among `replies`. */
 export function mixedUsers(replies: Reply[]): number {
   const seen = new Map<string, string>();

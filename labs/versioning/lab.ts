@@ -7,70 +7,29 @@
  * and an artifact changed on disk is refused. References: MLflow model registry aliases, KServe canary
  * traffic split.
  */
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, fmt, type LabDefinition } from '@mlops-lab/labkit';
+import { check, fmt, type LabDefinition, messageOf } from '@mlops-lab/labkit';
 import {
   createServer,
   fromLoadedModel,
   paymentBodies,
-  type RouteRow,
   type RoutingSource,
   registryRouting,
   type ServingModel,
 } from '@mlops-lab/model-server';
-import {
-  aliasHistory,
-  listVersions,
-  loadArtifact,
-  RegistryError,
-  registerModel,
-  setAlias,
-  setRouting,
-} from '@mlops-lab/registry';
+import { aliasHistory, listVersions, loadArtifact, setAlias, setRouting } from '@mlops-lab/registry';
 import { type LoadedModel, loadModel, modelFromFiles, trainAndRegister } from '@mlops-lab/training';
 import { BREAKS, CHECK } from './breaks.ts';
+import { overwriteVersion2, tamperVersion1 } from './guarantees.ts';
 import { PathAddressedStore } from './mutable-store.ts';
-import { type Served, startTraffic } from './traffic.ts';
+import { describeTable, type Served, share, startTraffic, unstickyUsers, waitForTable } from './traffic.ts';
 
 const NAME = 'versioning-fraud';
 const CANARY_PERCENT = 5;
 /** How long to wait for the server to show a new table: loading and warming a version takes ~0.5 s idle. */
 const TABLE_WAIT_MS = 8000;
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** Polls the server's /readyz until its routing table satisfies `done`, or `timeoutMs` passes. */
-async function waitForTable(url: string, done: (rows: RouteRow[]) => boolean, timeoutMs: number) {
-  const t0 = performance.now();
-  for (;;) {
-    const { routes } = (await (await fetch(`${url}/readyz`)).json()) as { routes: RouteRow[] };
-    if (done(routes)) return { rows: routes, ms: performance.now() - t0, seen: true };
-    if (performance.now() - t0 > timeoutMs) return { rows: routes, ms: timeoutMs, seen: false };
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const describeTable = (rows: RouteRow[]) =>
-  rows
-    .map((r) => (r.target === r.version ? `v${r.version}` : `${r.target}=v${r.version}`) + ` ${r.weight}%`)
-    .join(', ');
-
-function share(log: Served[], version: string): number {
-  return log.filter((s) => s.version === version).length / Math.max(log.length, 1);
-}
-
-/** Users answered by more than one version within one window. */
-function unstickyUsers(log: Served[]): number {
-  const seen = new Map<string, string | null>();
-  const mixed = new Set<string>();
-  for (const s of log) {
-    if (seen.has(s.user) && seen.get(s.user) !== s.version) mixed.add(s.user);
-    seen.set(s.user, s.version);
-  }
-  return mixed.size;
-}
 
 async function scores(model: ServingModel, bodies: object[]): Promise<Float32Array> {
   return model.predictBatch(bodies.map((b) => model.preprocess(b)));
@@ -239,23 +198,13 @@ const lab: LabDefinition = {
 
       // Registry guarantees: no second content for a version, no edited artifact loaded.
       out.step('Try to change version 2 after the fact');
-      let overwrite: string;
-      if (fault === 'mutable-artifact') {
-        mutable.put(NAME, 2, mutable.get(NAME, 3)); // a retraining export to the same path
-        overwrite = 'accepted: fraud/2/ now holds other weights';
-      } else {
-        try {
-          await registerModel(services.pg, {
-            name: NAME,
-            version: 2,
-            hash: trained[2].hash,
-            dataRef: 'retrain export',
-          });
-          overwrite = 'accepted';
-        } catch (e) {
-          overwrite = e instanceof RegistryError ? `refused: ${e.message}` : `error: ${messageOf(e)}`;
-        }
-      }
+      const overwrite = await overwriteVersion2({
+        fault,
+        services,
+        mutable,
+        name: NAME,
+        v3Hash: trained[2].hash,
+      });
       out.say(`register version 2 again with v3's content: ${overwrite}`);
       const probe = paymentBodies(seed + 99, 200);
       const laterReplica = fromLoadedModel(await loadVersion(2));
@@ -264,31 +213,14 @@ const lab: LabDefinition = {
       out.say(
         `version 2, replica started first vs replica started now: max score difference ${maxDiff.toExponential(2)}`,
       );
-
-      let tamper: string;
-      const v1Hash = trained[0].hash;
-      if (fault === 'mutable-artifact') {
-        const file = mutable.path(NAME, 1, 'weights.bin');
-        const bytes = readFileSync(file);
-        bytes[bytes.length - 1] ^= 0xff;
-        writeFileSync(file, bytes);
-        await loadVersion(1);
-        tamper = 'loaded without complaint';
-      } else {
-        const copy = join(artifactsRoot, 'tampered');
-        cpSync(join(artifactsRoot, v1Hash), join(copy, v1Hash), { recursive: true });
-        const file = join(copy, v1Hash, 'weights.bin');
-        chmodSync(file, 0o644);
-        const bytes = readFileSync(file);
-        bytes[bytes.length - 1] ^= 0xff; // one bit pattern in the last weight
-        writeFileSync(file, bytes);
-        try {
-          await loadArtifact(v1Hash, { root: copy });
-          tamper = 'loaded without complaint';
-        } catch (e) {
-          tamper = `refused: ${messageOf(e)}`;
-        }
-      }
+      const tamper = await tamperVersion1({
+        fault,
+        mutable,
+        name: NAME,
+        artifactsRoot,
+        v1Hash: trained[0].hash,
+        loadMutable: loadVersion,
+      });
       out.say(`v1 with one byte of weights.bin changed on disk: ${tamper}`);
 
       const byVersion = (log: Served[], v: string) => log.filter((s) => s.version === v).length;

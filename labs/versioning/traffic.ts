@@ -1,9 +1,10 @@
 /**
  * Live traffic for the versioning lab (Q18): a fixed number of concurrent clients post payments to the
  * server until stopped, each request carrying a user id as its routing key, and every reply is logged
- * with the version that answered. The lab reads the split, stickiness and failures off this log.
+ * with the version that answered. The lab reads the split, stickiness and failures off this log, and
+ * the table in force off the server's /readyz.
  */
-import { paymentBodies, ROUTING_KEY_HEADER } from '@mlops-lab/model-server';
+import { paymentBodies, ROUTING_KEY_HEADER, type RouteRow } from '@mlops-lab/model-server';
 
 export interface Served {
   at: number;
@@ -56,4 +57,35 @@ export function startTraffic(url: string, seed: number, concurrency = 8, users =
       await Promise.all(clients);
     },
   };
+}
+
+/** Polls the server's /readyz until its routing table satisfies `done`, or `timeoutMs` passes. */
+export async function waitForTable(url: string, done: (rows: RouteRow[]) => boolean, timeoutMs: number) {
+  const t0 = performance.now();
+  for (;;) {
+    const { routes } = (await (await fetch(`${url}/readyz`)).json()) as { routes: RouteRow[] };
+    if (done(routes)) return { rows: routes, ms: performance.now() - t0, seen: true };
+    if (performance.now() - t0 > timeoutMs) return { rows: routes, ms: timeoutMs, seen: false };
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const describeTable = (rows: RouteRow[]) =>
+  rows
+    .map((r) => `${r.target === r.version ? `v${r.version}` : `${r.target}=v${r.version}`} ${r.weight}%`)
+    .join(', ');
+
+export function share(log: Served[], version: string): number {
+  return log.filter((s) => s.version === version).length / Math.max(log.length, 1);
+}
+
+/** Users answered by more than one version within one window. */
+export function unstickyUsers(log: Served[]): number {
+  const seen = new Map<string, string | null>();
+  const mixed = new Set<string>();
+  for (const s of log) {
+    if (seen.has(s.user) && seen.get(s.user) !== s.version) mixed.add(s.user);
+    seen.set(s.user, s.version);
+  }
+  return mixed.size;
 }

@@ -22,7 +22,7 @@ export {
 export { SEASON, seasonIntensity } from './knobs.ts';
 export { type FraudInputs, fraudProbability, LABEL_RULES } from './labels.ts';
 export { type FeatureStats, generatePayments, REFERENCE_WINDOW, referenceStats } from './payments.ts';
-export { createRng, DatagenInputError, mixSeed, type Rng } from './rng.ts';
+export { createRng, DatagenInputError, mixSeed, mulberry32, type Rng } from './rng.ts';
 export type { DriftKnobs, LabelRule, PaymentEvent, WindowSpec } from './types.ts';
 export {
   CATEGORICAL_FEATURES,

@@ -124,3 +124,19 @@ export function createRng(seed: number): Rng {
     throw new DatagenInputError(`createRng(seed) needs a finite number, got ${seed}`);
   return new XoroshiroRng(seed);
 }
+
+/**
+ * mulberry32: a tiny 32-bit seeded PRNG, integer-only so it is bit-identical on every JS engine.
+ * For cheap reproducible draws outside the world generator (subsamples, permutations, bootstraps,
+ * simulations); the world itself uses createRng. Not for cryptography.
+ */
+export function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,8 +1,9 @@
 /** chiSquaredTest: scipy.stats.chi2_contingency golden values, input forms, conventions, order invariance (Q27). */
+
+import { mulberry32 } from '@mlops-lab/datagen';
 import { describe, expect, it } from 'vitest';
 import { chiSquaredTest } from './chi2.ts';
 import { DriftInputError } from './errors.ts';
-import { mulberry32 } from './rng.ts';
 import { closeTo, readGolden } from './testing/golden.ts';
 
 interface Chi2Case {

@@ -1,9 +1,10 @@
 /** ks2Sample and kstwoSf: scipy golden values, textbook values, properties against an ECDF oracle, input errors (Q27). */
+
+import { mulberry32 } from '@mlops-lab/datagen';
 import { describe, expect, it } from 'vitest';
 import { DriftInputError } from './errors.ts';
 import { kstwoSf } from './kolmogorov.ts';
 import { ks2Sample, ksStatisticSorted, roundHalfEven } from './ks.ts';
-import { mulberry32 } from './rng.ts';
 import { closeTo, readGolden, type SampleSpec, sample } from './testing/golden.ts';
 
 interface KsCase {

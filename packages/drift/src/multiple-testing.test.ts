@@ -1,8 +1,9 @@
 /** BH against scipy.stats.false_discovery_control, its monotonicity properties, and Bonferroni (Q27). */
+
+import { mulberry32 } from '@mlops-lab/datagen';
 import { describe, expect, it } from 'vitest';
 import { DriftInputError } from './errors.ts';
 import { benjaminiHochberg, bonferroni } from './multiple-testing.ts';
-import { mulberry32 } from './rng.ts';
 import { readGolden } from './testing/golden.ts';
 
 const { bh } = readGolden<{ bh: { p: number[]; adjusted: number[] }[] }>('effects.json');

@@ -8,6 +8,8 @@
  * data give the same profile. 50k keeps the KS resolution (~1/sqrt(50k) = 0.45%) far below any effect
  * threshold while a profile of 20 features stays ~8 MB. Categorical features keep exact counts.
  */
+
+import { mulberry32 } from '@mlops-lab/datagen';
 import { mean, quantileSorted, standardDeviation } from 'simple-statistics';
 import {
   categoricalColumn,
@@ -18,7 +20,6 @@ import {
   type Schema,
 } from './columns.ts';
 import { DriftInputError } from './errors.ts';
-import { mulberry32 } from './rng.ts';
 
 export interface NumericSummary {
   min: number;

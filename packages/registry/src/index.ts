@@ -30,6 +30,7 @@ export {
   setAlias,
 } from './models.ts';
 export {
+  checkRoutingShape,
   chooseTarget,
   getRouting,
   type RoutingConfig,

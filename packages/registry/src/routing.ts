@@ -32,7 +32,7 @@ export function routingKey(store: Pick<RoutingStore, 'key'>, model: string): str
 }
 
 /** Shape checks that need no database: non-empty, integer weights 0..100 that sum to 100. */
-function checkShape(model: string, config: RoutingConfig): void {
+export function checkRoutingShape(model: string, config: RoutingConfig): void {
   const entries = Object.entries(config);
   if (entries.length === 0) throw new RegistryError('bad-routing', `routing for ${model} is empty`);
   let sum = 0;
@@ -55,7 +55,7 @@ export async function validateRouting(
   model: string,
   config: RoutingConfig,
 ): Promise<void> {
-  checkShape(model, config);
+  checkRoutingShape(model, config);
   for (const target of Object.keys(config)) {
     try {
       await resolve(pool, `${model}@${target}`);
@@ -81,7 +81,7 @@ export async function setRouting(
 
 function parse(model: string, raw: string): RoutingConfig {
   const value = JSON.parse(raw) as RoutingConfig;
-  checkShape(model, value); // a hand-edited key must not take servers down with it
+  checkRoutingShape(model, value); // a hand-edited key must not take servers down with it
   return value;
 }
 

@@ -14,10 +14,11 @@
  * - Paired bootstrap (Efron & Tibshirani 1993, An Introduction to the Bootstrap, ch. 13, percentile
  *   interval): one sort per model, then each resample weights requests by their resample counts and
  *   takes a weighted Mann–Whitney AUC in one pass, O(n) per resample instead of O(n log n).
- * - mulberry32, a 32-bit seeded PRNG, makes bootstraps and simulations reproducible on any JS engine.
+ * - bootstraps and simulations draw from datagen's mulberry32, reproducible on any JS engine.
  * - The standard normal tail uses erfc from a power series (|x| < 2.5) and a Lentz continued fraction
  *   (|x| >= 2.5); both are accurate to ~1e-14 relative, enough to match scipy.stats.norm.sf to 1e-9.
  */
+import { mulberry32 } from '@mlops-lab/datagen';
 
 /** Scores of the same requests, in the same order, by each model, and their 0/1 labels. */
 export interface PairedSample {
@@ -157,18 +158,6 @@ export function delongTest(sample: PairedSample, margin = 0): DeLongResult {
   const z = (delta - margin) / se;
   const pOneSided = se > 0 ? normalSf(z) : delta > margin ? 0 : 1;
   return { champion: A.auc, challenger: B.auc, delta, se, z, pOneSided, positives: n1, negatives: n0 };
-}
-
-/** mulberry32: a 32-bit seeded PRNG, bit-identical on every JS engine; uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One model's requests sorted by score once, with tie-group boundaries, for weighted AUCs. */

@@ -17,7 +17,6 @@ export {
   type DeLongResult,
   delongTest,
   midranks,
-  mulberry32,
   normalSf,
   type PairedSample,
   pairedBootstrapAucDelta,

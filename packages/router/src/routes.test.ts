@@ -54,7 +54,7 @@ describe('routes', () => {
 
   it('a static table refuses weights that do not sum to 100 and keeps the old one', () => {
     const routes = staticRoutes({ a: 100 });
-    expect(() => routes.set({ a: 60, b: 50 })).toThrow(/summing to 100/);
+    expect(() => routes.set({ a: 60, b: 50 })).toThrow(/weights sum to 110, not 100/);
     expect(routes.current()).toEqual({ a: 100 });
   });
 });

@@ -7,7 +7,13 @@
  * Reference: Seldon Core 2 experiments (weighted candidates, sticky routes).
  */
 import { stickyDraw } from '@mlops-lab/model-server';
-import { chooseTarget, type RoutingConfig, resolve, watchRouting } from '@mlops-lab/registry';
+import {
+  checkRoutingShape,
+  chooseTarget,
+  type RoutingConfig,
+  resolve,
+  watchRouting,
+} from '@mlops-lab/registry';
 import type { Services } from '@mlops-lab/services';
 
 /** version -> integer weight; weights sum to 100. */
@@ -23,22 +29,14 @@ export function assign(weights: VersionWeights, requestKey: string | null, nonSt
   return chooseTarget(weights, u);
 }
 
-function checkWeights(weights: VersionWeights): void {
-  const sum = Object.values(weights).reduce((a, b) => a + b, 0);
-  const bad = Object.entries(weights).find(([, w]) => !Number.isInteger(w) || w < 0);
-  if (bad || sum !== 100 || Object.keys(weights).length === 0) {
-    throw new Error(`routing weights must be integers >= 0 summing to 100, got ${JSON.stringify(weights)}`);
-  }
-}
-
 /** An in-process table; `set` validates and refuses a bad table, keeping the old one. */
 export function staticRoutes(initial: VersionWeights): RouteSource & { set(weights: VersionWeights): void } {
-  checkWeights(initial);
+  checkRoutingShape('static routes', initial);
   let weights = { ...initial };
   return {
     current: () => weights,
     set(next) {
-      checkWeights(next);
+      checkRoutingShape('static routes', next);
       weights = { ...next };
     },
   };

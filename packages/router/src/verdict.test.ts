@@ -4,13 +4,13 @@
  * the null measured over many seeds, at a fixed sample size and with peeking.
  */
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from '@mlops-lab/datagen';
 import { describe, expect, it } from 'vitest';
 import {
   auc,
   bootstrapAucDeltas,
   delongTest,
   midranks,
-  mulberry32,
   normalSf,
   type PairedSample,
   pairedBootstrapAucDelta,

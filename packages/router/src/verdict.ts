@@ -12,7 +12,8 @@
  * under the null (two equally good models), and with `peekEvery` the inflated level of deciding at
  * every look and stopping at the first promote (the "peeking" fault: repeated looks without correction).
  */
-import { auc, delongTest, mulberry32, type PairedSample, pairedBootstrapAucDelta } from './delong.ts';
+import { mulberry32 } from '@mlops-lab/datagen';
+import { auc, delongTest, type PairedSample, pairedBootstrapAucDelta } from './delong.ts';
 
 export type { PairedSample } from './delong.ts';
 

@@ -6,7 +6,7 @@
  * verify the artifact hash, rebuild the model from memory.
  * Reference: TF.js LayersModel save/load through custom IO handlers (tf.io.withSaveHandler, fromMemory).
  */
-import { generatePayments, type PaymentEvent } from '@mlops-lab/datagen';
+import { generatePayments, mulberry32, type PaymentEvent } from '@mlops-lab/datagen';
 import {
   getAlias,
   loadArtifact,
@@ -62,14 +62,7 @@ const dec = new TextDecoder();
 
 /** Deterministic permutation (mulberry32): tf's own `shuffle` uses Math.random and breaks seeding. */
 function permutation(n: number, seed: number): number[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const idx = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

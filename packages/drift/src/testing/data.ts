@@ -2,8 +2,9 @@
  * Test and benchmark support: seeded synthetic windows with drift knobs (a shift of one numeric feature,
  * a null flood, a new category), as rows or as columns. Deterministic for a given seed.
  */
+
+import { mulberry32 } from '@mlops-lab/datagen';
 import type { Columns, Schema } from '../columns.ts';
-import { mulberry32 } from '../rng.ts';
 
 export interface WindowKnobs {
   /** Added to feature `x`, in units of its standard deviation (1). */

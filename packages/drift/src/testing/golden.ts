@@ -4,7 +4,7 @@
  * samples are bit-identical to the ones scipy saw).
  */
 import { readFileSync } from 'node:fs';
-import { mulberry32 } from '../rng.ts';
+import { mulberry32 } from '@mlops-lab/datagen';
 
 export interface GenSpec {
   gen: 'mulberry32';
