@@ -100,8 +100,14 @@ export function createMetrics() {
     }),
     routingErrors: new Counter({
       name: 'model_server_routing_errors_total',
-      help: 'Failures to read (watch), resolve or load a routing table; the last good table stays',
-      labelNames: ['stage'] as const,
+      help: 'Failed reads of the change notice (redis) or the table (postgres), failed resolves or loads; the last good table stays',
+      labelNames: ['stage'] as const, // redis | postgres | resolve | load
+      registers,
+    }),
+    routingAge: new Gauge({
+      name: 'model_server_routing_last_good_read_age_seconds',
+      help: 'Seconds since the routing notice (store=redis) or table (store=postgres) was last read successfully',
+      labelNames: ['store'] as const,
       registers,
     }),
     dedupJoins: new Counter({

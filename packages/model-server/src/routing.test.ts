@@ -1,16 +1,15 @@
 /**
  * Routing as configuration on a running server (Q18), with the real registry (Postgres), real TF.js
- * versions and the table in real Redis: a weight change and an alias move reach the server without a
- * restart, an invalid table is refused and the old one kept, the same routing key sticks to a version,
- * and a Redis outage (the server's connection cut by a TCP proxy in front of Redis) leaves the last
- * good table serving until Redis is back.
+ * versions, the table in Postgres and its change notices in real Redis: a weight change and an alias
+ * move reach the server without a restart, an invalid table is refused and the old one kept, the
+ * same routing key sticks to a version, and Redis killed mid-traffic and restarted empty changes
+ * nothing users see: no failed request, the canary share kept, the outage visible in /metrics.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError, setAlias, setRouting } from '@mlops-lab/registry';
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { acquire, type ServicesWithExtras, startKillableRedis } from '@mlops-lab/services';
 import { trainAndRegister } from '@mlops-lab/training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentBodies } from './payments-model.ts';
@@ -21,35 +20,6 @@ const NAME = 'routed-fraud';
 let services: ServicesWithExtras;
 const artifactsRoot = mkdtempSync(join(tmpdir(), 'model-server-routing-'));
 const bodies = paymentBodies(17, 400);
-
-/** A TCP proxy in front of Redis: `cut()` drops every connection and refuses new ones, `restore()` heals. */
-class RedisLink {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-  constructor(
-    private readonly host: string,
-    private readonly upstreamPort: number,
-  ) {}
-  async restore(): Promise<void> {
-    this.server = createTcpServer((client) => {
-      const upstream = connect(this.upstreamPort, this.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('error', () => {});
-        s.on('close', () => this.sockets.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-  async cut(): Promise<void> {
-    const closed = new Promise((r) => this.server?.close(r));
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-}
 
 async function until(done: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -92,26 +62,8 @@ afterAll(async () => {
 });
 
 describe('a routed server follows the routing table while it runs', () => {
-  it('weights, refusal, stickiness, alias moves and a Redis outage', async () => {
-    const { host, port } = services.redis.options;
-    const link = new RedisLink(host ?? '127.0.0.1', port ?? 6379);
-    await link.restore();
-    // Fail fast while Redis is away (no offline queue): the outage is counted, not hidden in a queue.
-    const watcherRedis = services.newRedis({
-      host: '127.0.0.1',
-      port: link.port,
-      enableOfflineQueue: false,
-      retryStrategy: () => 50,
-    });
-    const source = registryRouting(
-      { pg: services.pg, redis: watcherRedis, key: (name) => services.key(name) },
-      NAME,
-      {
-        artifactsRoot,
-        pollMs: 50,
-        resolveEveryMs: 100,
-      },
-    );
+  it('weights, refusal, stickiness and alias moves', async () => {
+    const source = registryRouting(services, NAME, { artifactsRoot, pollMs: 50, resolveEveryMs: 100 });
     const server = createServer({ routing: source, warmup: { batchSizes: [1, 8] } });
     try {
       const url = await server.start();
@@ -144,21 +96,94 @@ describe('a routed server follows the routing table while it runs', () => {
       await setAlias(services.pg, NAME, 'champion', 2, 'test: promote 2');
       await until(() => server.routes.length === 1 && server.routes[0].version === '2');
       expect(new Set(await versionsServed(url, 20))).toEqual(new Set(['2']));
-
-      // Redis away: a new table written meanwhile cannot be read; serving goes on with the last good one.
-      await link.cut();
-      const errorsBefore = await counterValue(server, 'routingErrors');
-      await setRouting(services, NAME, { '1': 100 }); // through the test's own connection, not the proxy
-      await until(async () => (await counterValue(server, 'routingErrors')) > errorsBefore + 3);
-      expect(new Set(await versionsServed(url, 20))).toEqual(new Set(['2']));
-
-      await link.restore();
-      await until(() => server.routes[0]?.version === '1');
-      expect(new Set(await versionsServed(url, 20))).toEqual(new Set(['1']));
     } finally {
       await server.close();
-      watcherRedis.disconnect();
-      await link.cut();
+    }
+  });
+});
+
+describe('Redis killed mid-traffic, restarted empty', () => {
+  it('fails no request, keeps the canary share, shows the outage in /metrics', async () => {
+    const redisServer = await startKillableRedis();
+    const redis = services.newRedis({ host: '127.0.0.1', port: redisServer.port, maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
+    const store = { pg: services.pg, redis, key: (name: string) => services.key(name) };
+    await setAlias(services.pg, NAME, 'champion', 1, 'test: champion back to 1');
+    await setRouting(store, NAME, { champion: 80, '2': 20 }, { reason: 'canary 20%', by: 'test' });
+    const source = registryRouting(store, NAME, { artifactsRoot, pollMs: 50, tableEveryMs: 500 });
+    const server = createServer({ routing: source, warmup: { batchSizes: [1, 8] } });
+    type Phase = 'before' | 'outage' | 'after';
+    let phase: Phase = 'before';
+    let running = true;
+    const replies: { phase: Phase; status: number; version?: string }[] = [];
+    const metric = async (series: string): Promise<number> => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(series));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const count = (p: Phase) => replies.filter((r) => r.phase === p).length;
+    try {
+      const url = await server.start();
+      await server.ready;
+      await until(() => server.routes.length === 2);
+      const updatesBefore = await counterValue(server, 'routingUpdates');
+      const client = async (seed: number) => {
+        for (let i = seed; running; i += 4) {
+          const at = phase;
+          try {
+            const res = await fetch(`${url}/predict`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(bodies[i % bodies.length]),
+            });
+            const body = (await res.json()) as { model?: { version: string } };
+            replies.push({ phase: at, status: res.status, version: body.model?.version });
+          } catch {
+            replies.push({ phase: at, status: 0 });
+          }
+        }
+      };
+      const clients = [0, 1, 2, 3].map(client);
+      await until(() => count('before') >= 400);
+
+      phase = 'outage';
+      await redisServer.kill();
+      await until(async () => (await metric('model_server_routing_errors_total{stage="redis"}')) >= 20);
+      await until(() => count('outage') >= 400);
+      const ready = (await (await fetch(`${url}/readyz`)).json()) as {
+        ready: boolean;
+        routing: { noticeAgeSeconds: number; stale: boolean };
+      };
+      expect(ready.ready).toBe(true); // the last good table serves: a store outage is no reason to leave rotation
+      expect(ready.routing.noticeAgeSeconds).toBeGreaterThan(0.5);
+      expect(await metric('model_server_routing_last_good_read_age_seconds{store="redis"}')).toBeGreaterThan(
+        0.5,
+      );
+
+      await redisServer.restart();
+      phase = 'after';
+      await until(
+        async () => (await metric('model_server_routing_last_good_read_age_seconds{store="redis"}')) < 0.5,
+      );
+      await new Promise((r) => setTimeout(r, 1200)); // two table reads after the restart
+      await until(() => count('after') >= 400);
+      running = false;
+      await Promise.all(clients);
+
+      expect(replies.filter((r) => r.status !== 200)).toEqual([]);
+      expect(await counterValue(server, 'routingUpdates')).toBe(updatesBefore); // no table change at all
+      for (const p of ['before', 'outage', 'after'] as const) {
+        const inPhase = replies.filter((r) => r.phase === p);
+        const share2 = inPhase.filter((r) => r.version === '2').length / inPhase.length;
+        // binomial(>=400, 0.2): sd <= 0.02, so 0.1..0.3 is five sd either way
+        expect(share2, `share of v2 ${p}`).toBeGreaterThan(0.1);
+        expect(share2, `share of v2 ${p}`).toBeLessThan(0.3);
+      }
+    } finally {
+      running = false;
+      await server.close();
+      redis.disconnect();
+      await redisServer.stop();
     }
   });
 });

@@ -1,13 +1,22 @@
 /**
  * Serving several versions of one model by a routing table that is configuration, not code (Q18).
- * The table (`target -> weight`, a target being a version or an alias) lives in Redis and is watched
- * while the server runs; aliases are re-resolved against the registry on a timer, so moving
- * `champion` (a rollback) also reaches a running server without a restart. A version enters rotation
- * only after it is loaded and warmed; until then, and whenever Redis or Postgres cannot be read, the
- * last good table keeps serving. Reference: KServe canary traffic percentages, Seldon weighted
- * candidates; the watcher itself is `watchRouting` of @mlops-lab/registry.
+ * The table (`target -> weight`, a target being a version or an alias) is stored in Postgres with
+ * its history and watched while the server runs (a Redis notice makes a change reach the server
+ * within a poll); aliases are re-resolved against the registry on a timer, so moving `champion` (a
+ * rollback) also reaches a running server without a restart. A version enters rotation only after
+ * it is loaded and warmed; until then, and whenever Redis or Postgres cannot be read, the last good
+ * table keeps serving, and `health` says how long it has gone unconfirmed. Reference: KServe canary
+ * traffic percentages, Seldon weighted candidates; the watcher itself is `watchRouting` of
+ * @mlops-lab/registry.
  */
-import { chooseTarget, type RoutingConfig, resolve, watchRouting } from '@mlops-lab/registry';
+import {
+  chooseTarget,
+  type RoutingConfig,
+  type RoutingWatch,
+  resolve,
+  type WatchHealth,
+  watchRouting,
+} from '@mlops-lab/registry';
 import type { Services } from '@mlops-lab/services';
 import type { ServingModel } from './model.ts';
 import { PAYMENT_SCHEMA } from './payments-model.ts';
@@ -16,8 +25,11 @@ import { loadServingModel } from './tf-adapter.ts';
 /** Where a routed server gets its table, its versions and their models from. */
 export interface RoutingSource {
   readonly model: string;
-  /** Subscribes to the stored table (null when none); returns an unsubscribe. */
-  watch(onChange: (config: RoutingConfig | null) => void, onError: (error: unknown) => void): () => void;
+  /** Subscribes to the stored table (null when none); a failed read goes to `onError` (which store). */
+  watch(
+    onChange: (config: RoutingConfig | null) => void,
+    onError: (error: unknown, store: 'redis' | 'postgres') => void,
+  ): RoutingWatch;
   /** target (alias or version) -> the version it names now. */
   resolve(target: string): Promise<string>;
   load(version: string): Promise<ServingModel>;
@@ -34,7 +46,10 @@ export function registryRouting(
   model: string,
   options: {
     artifactsRoot?: string;
+    /** Ms between notice polls (Redis); default 250. */
     pollMs?: number;
+    /** Ms between table reads (Postgres) without a notice; default 5000. */
+    tableEveryMs?: number;
     resolveEveryMs?: number;
     fallback?: RoutingConfig;
   } = {},
@@ -42,7 +57,11 @@ export function registryRouting(
   return {
     model,
     watch: (onChange, onError) =>
-      watchRouting(services, model, onChange, { intervalMs: options.pollMs ?? 250, onError }),
+      watchRouting(services, model, onChange, {
+        intervalMs: options.pollMs ?? 250,
+        tableEveryMs: options.tableEveryMs,
+        onError,
+      }),
     resolve: async (target) => String((await resolve(services.pg, `${model}@${target}`)).version),
     load: (version) =>
       loadServingModel(services, `${model}@${version}`, { artifactsRoot: options.artifactsRoot }),
@@ -62,8 +81,11 @@ export interface RouteRow {
 export interface RouterEvents {
   /** A new table is in force (every version in it loaded and warm). */
   applied(rows: RouteRow[]): void;
-  /** Reading, resolving or loading failed; `stage` says which. The last good table stays. */
-  failed(stage: 'watch' | 'resolve' | 'load', error: unknown): void;
+  /**
+   * Reading the notice (`redis`) or the table (`postgres`), resolving or loading failed; `stage` says
+   * which. The last good table stays.
+   */
+  failed(stage: 'redis' | 'postgres' | 'resolve' | 'load', error: unknown): void;
 }
 
 /**
@@ -95,7 +117,7 @@ export class VersionRouter {
   private readonly models = new Map<string, ServingModel>();
   private wanted: RoutingConfig | undefined;
   private applying: Promise<void> = Promise.resolve();
-  private unwatch: (() => void) | undefined;
+  private watch: RoutingWatch | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -118,15 +140,20 @@ export class VersionRouter {
           applied.then(() => (this.active ? resolveStart() : rejectStart(this.lastError)), rejectStart);
         }
       };
-      this.unwatch = this.source.watch(onChange, (error) => this.events.failed('watch', error));
+      this.watch = this.source.watch(onChange, (error, store) => this.events.failed(store, error));
       this.timer = setInterval(() => void this.recheckAliases(), this.source.resolveEveryMs ?? 1000);
       this.timer.unref();
     });
   }
 
   stop(): void {
-    this.unwatch?.();
+    this.watch?.stop();
     clearInterval(this.timer);
+  }
+
+  /** How fresh the table in force is (null before the watch started). */
+  get health(): WatchHealth | null {
+    return this.watch?.health() ?? null;
   }
 
   /** The model for one request: sticky when a routing key is given, else a fresh uniform draw. */

@@ -231,13 +231,23 @@ export function createServer(opts: ServerOptions): ModelServer {
     router?.table ?? (single ? [{ target: single.version, version: single.version, weight: 100 }] : []);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // A stale routing table does not make the server unready: every replica reads the same stores, so
+  // an outage would take the whole fleet out at once while the last good table still serves. It is
+  // reported instead (here and in /metrics) for an alert to act on.
   app.get('/readyz', async (_req, reply) => {
     const isReady = !closing && (opts.readyAtStart || warm);
     const loaded = single !== undefined || (router?.loaded.length ?? 0) > 0;
-    return reply.code(isReady ? 200 : 503).send({ ready: isReady, loaded, warm, closing, routes: routes() });
+    const routing = router?.health ?? undefined;
+    return reply
+      .code(isReady ? 200 : 503)
+      .send({ ready: isReady, loaded, warm, closing, routes: routes(), ...(routing ? { routing } : {}) });
   });
   app.get('/metrics', async (_req, reply) => {
     metrics.cacheEntries.set(responses.entries);
+    const health = router?.health;
+    if (health?.noticeAgeSeconds != null) metrics.routingAge.set({ store: 'redis' }, health.noticeAgeSeconds);
+    if (health?.tableAgeSeconds != null)
+      metrics.routingAge.set({ store: 'postgres' }, health.tableAgeSeconds);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

@@ -13,8 +13,9 @@
 import { parseArgs } from 'node:util';
 import { acquire } from '@mlops-lab/services';
 import { RegistryError } from './errors.ts';
-import { aliasHistory, listVersions, migrateRegistry, setAlias } from './models.ts';
+import { aliasHistory, listVersions, setAlias } from './models.ts';
 import { getRouting, type RoutingConfig, setRouting } from './routing.ts';
+import { migrateRegistry } from './schema.ts';
 
 const USAGE = `usage:
   pnpm registry list <name>

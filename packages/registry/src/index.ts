@@ -21,11 +21,9 @@ export {
   listVersions,
   type ModelRef,
   type ModelVersion,
-  migrateRegistry,
   parseRef,
   type RegisterInput,
   registerModel,
-  registryMigrations,
   resolve,
   setAlias,
 } from './models.ts';
@@ -33,11 +31,18 @@ export {
   checkRoutingShape,
   chooseTarget,
   getRouting,
+  type RoutingChange,
+  type RoutingChangeInput,
   type RoutingConfig,
   type RoutingStore,
+  readRouting,
+  routingHistory,
   routingKey,
+  routingMigrations,
+  type SetRoutingResult,
+  type StoredRouting,
   setRouting,
   validateRouting,
-  type WatchOptions,
-  watchRouting,
 } from './routing.ts';
+export { type RoutingWatch, type WatchHealth, type WatchOptions, watchRouting } from './routing-watch.ts';
+export { migrateRegistry, registryMigrations } from './schema.ts';

@@ -45,13 +45,6 @@ export const registryMigrations = [
   },
 ];
 
-/** Applies the registry tables in the services' schema (idempotent). */
-export async function migrateRegistry(services: {
-  migrate(owner: string, m: typeof registryMigrations): Promise<void>;
-}): Promise<void> {
-  await services.migrate('registry', registryMigrations);
-}
-
 export interface ModelVersion {
   name: string;
   version: number;

@@ -9,13 +9,14 @@ import {
   aliasHistory,
   getAlias,
   listVersions,
-  migrateRegistry,
   parseRef,
   registerModel,
   resolve,
   setAlias,
 } from './models.ts';
-import { chooseTarget, getRouting, type RoutingConfig, setRouting, watchRouting } from './routing.ts';
+import { chooseTarget, getRouting, type RoutingConfig, routingHistory, setRouting } from './routing.ts';
+import { watchRouting } from './routing-watch.ts';
+import { migrateRegistry } from './schema.ts';
 
 const h = (c: string) => c.repeat(64);
 let services: ServicesWithExtras;
@@ -103,8 +104,10 @@ describe('routing', () => {
     await registerModel(services.pg, { name: 'r', hash: h('4'), dataRef: 'd' });
     await setAlias(services.pg, 'r', 'champion', 1, 'init');
     const seen: (RoutingConfig | null)[] = [];
-    const stop = watchRouting(services, 'r', (c) => seen.push(c), { intervalMs: 20 });
-    await setRouting(services, 'r', { champion: 100 });
+    const watch = watchRouting(services, 'r', (c) => seen.push(c), { intervalMs: 20 });
+    await expect.poll(() => seen.length, { timeout: 5000 }).toBe(1);
+    expect(seen[0]).toBeNull(); // nothing stored yet: the caller's fallback applies
+    await setRouting(services, 'r', { champion: 100 }, { reason: 'first table', by: 'test' });
     await expect.poll(() => seen.at(-1), { timeout: 5000 }).toEqual({ champion: 100 });
     await expect(setRouting(services, 'r', { champion: 90, '2': 5 })).rejects.toThrow(/sum to 95/);
     await expect(setRouting(services, 'r', { champion: 95, '7': 5 })).rejects.toThrow(/"7" does not resolve/);
@@ -112,10 +115,18 @@ describe('routing', () => {
       code: 'bad-routing',
     });
     expect(await getRouting(services, 'r')).toEqual({ champion: 100 });
-    await setRouting(services, 'r', { champion: 95, '2': 5 });
+    await setRouting(services, 'r', { champion: 95, '2': 5 }, { reason: 'canary 5%', by: 'test' });
     await expect.poll(() => seen.at(-1), { timeout: 5000 }).toEqual({ champion: 95, '2': 5 });
-    stop();
+    expect(watch.health()).toMatchObject({ revision: 2, stale: false });
+    watch.stop();
     expect(seen).not.toContainEqual({ champion: 90, '2': 5 });
+    // The refused tables left no trace; the two accepted ones did, with who and why.
+    expect(
+      (await routingHistory(services.pg, 'r')).map((c) => [c.revision, c.from, c.to, c.reason, c.by]),
+    ).toEqual([
+      [1, null, { champion: 100 }, 'first table', 'test'],
+      [2, { champion: 100 }, { champion: 95, '2': 5 }, 'canary 5%', 'test'],
+    ]);
   });
 
   it('splits traffic by weight', () => {

@@ -1,8 +1,9 @@
 /**
  * Where the router's traffic weights come from (Q15, Q18): a table version -> weight, sticky
  * assignment of a request key to a version, and two sources: a static table (tests, labs) and the
- * registry's routing table in Redis with aliases resolved in Postgres, followed while running and
- * kept at its last good value when either store is away. Assignment hashes the request key
+ * registry's routing table (stored in Postgres, changes announced through Redis) with aliases
+ * resolved in Postgres, followed while running and kept at its last good value when either store is
+ * away. Assignment hashes the request key
  * (`stickyDraw` of the model server), so a user keeps their version while the table holds.
  * Reference: Seldon Core 2 experiments (weighted candidates, sticky routes).
  */
@@ -55,7 +56,7 @@ export interface RegistryRoutes extends RouteSource {
 export async function registryRoutes(
   services: Pick<Services, 'pg' | 'redis' | 'key'>,
   model: string,
-  options: { pollMs?: number; resolveEveryMs?: number; fallback?: RoutingConfig } = {},
+  options: { pollMs?: number; tableEveryMs?: number; resolveEveryMs?: number; fallback?: RoutingConfig } = {},
 ): Promise<RegistryRoutes> {
   let config: RoutingConfig = options.fallback ?? { champion: 100 };
   let weights: VersionWeights | undefined;
@@ -85,27 +86,27 @@ export async function registryRoutes(
   const firstTable = new Promise<void>((r) => {
     first = r;
   });
-  const unwatch = watchRouting(
+  const watch = watchRouting(
     services,
     model,
     (table) => {
       config = table ?? options.fallback ?? { champion: 100 };
       void refresh().then(first);
     },
-    { intervalMs: options.pollMs ?? 250, onError: () => errors++ },
+    { intervalMs: options.pollMs ?? 250, tableEveryMs: options.tableEveryMs, onError: () => errors++ },
   );
   const timer = setInterval(() => void refresh(), options.resolveEveryMs ?? 1000);
   timer.unref();
   await firstTable;
   if (!weights) {
-    unwatch();
+    watch.stop();
     clearInterval(timer);
     throw new Error(`no routing for ${model}: ${JSON.stringify(config)} does not resolve in the registry`);
   }
   return {
     current: () => weights!,
     stop() {
-      unwatch();
+      watch.stop();
       clearInterval(timer);
     },
     get errors() {

@@ -14,6 +14,7 @@ export {
   ServiceError,
   type ServiceErrorCode,
 } from './errors.ts';
+export { type KillableRedis, startKillableRedis } from './killable-redis.ts';
 export { migrate } from './migrate.ts';
 export { type Plan, planBackends } from './resolve.ts';
 export { acquire, namesFor, type ServicesWithExtras, sanitizeNamespace } from './services.ts';

@@ -1,0 +1,107 @@
+/**
+ * Fault injection for the routing table (Q18): the table and its history are in Postgres, Redis only
+ * carries change notices. A redis-server of the test's own is killed and restarted empty while a
+ * watcher follows a 95/5 canary: the canary must survive (no table change at all), every failed poll
+ * must be counted (not one stuck, queued command), the outage must show in `health()`, and a change
+ * written while Redis is away must still arrive, from Postgres.
+ */
+import {
+  acquire,
+  type KillableRedis,
+  type ServicesWithExtras,
+  startKillableRedis,
+} from '@mlops-lab/services';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerModel, setAlias } from './models.ts';
+import { type RoutingConfig, type RoutingStore, routingHistory, setRouting } from './routing.ts';
+import { watchRouting } from './routing-watch.ts';
+import { migrateRegistry } from './schema.ts';
+
+let services: ServicesWithExtras;
+let redisServer: KillableRedis;
+let writer: Redis;
+let store: RoutingStore;
+
+beforeAll(async () => {
+  services = await acquire({
+    needs: ['postgres'],
+    namespace: 'routing-faults',
+    ephemeral: true,
+    log: () => {},
+  });
+  await migrateRegistry(services);
+  redisServer = await startKillableRedis();
+  writer = new Redis(redisServer.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  writer.on('error', () => {});
+  store = { pg: services.pg, redis: writer, key: (name) => services.key(name) };
+  for (const c of ['1', '2'])
+    await registerModel(services.pg, { name: 'm', hash: c.repeat(64), dataRef: 'd' });
+  await setAlias(services.pg, 'm', 'champion', 1, 'first model');
+});
+afterAll(async () => {
+  writer?.disconnect();
+  await redisServer?.stop();
+  await services?.close();
+});
+
+async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('routing table through a Redis crash', () => {
+  it('keeps the canary when Redis restarts empty, counts each failed poll, still takes changes from Postgres', async () => {
+    const canary = { champion: 95, '2': 5 };
+    const first = await setRouting(store, 'm', canary, { reason: 'canary v2 at 5%', by: 'test' });
+    expect(first).toMatchObject({ revision: 1, notified: true });
+
+    const seen: (RoutingConfig | null)[] = [];
+    const errors = { redis: 0, postgres: 0 };
+    const watch = watchRouting(store, 'm', (c) => seen.push(c), {
+      intervalMs: 50,
+      tableEveryMs: 500,
+      onError: (_e, where) => errors[where]++,
+    });
+    try {
+      await until(
+        () => seen.length === 1 && watch.health().noticeAgeSeconds !== null,
+        'first table and notice',
+      );
+      expect(seen).toEqual([canary]);
+
+      await redisServer.kill();
+      const errorsAtKill = errors.redis;
+      // 50 ms polls: ten failures is half a second of outage, each one counted.
+      await until(() => errors.redis >= errorsAtKill + 10, 'ten failed notice polls');
+      const during = watch.health();
+      expect(during.noticeAgeSeconds).toBeGreaterThan(0.3);
+      expect(during.stale).toBe(false); // Postgres still confirms the table
+
+      // A change made while Redis is away: the write succeeds (durable), the notice does not.
+      const ramp = { champion: 90, '2': 10 };
+      const second = await setRouting(store, 'm', ramp, { reason: 'ramp to 10%', by: 'test' });
+      expect(second).toMatchObject({ revision: 2, notified: false });
+      await until(() => seen.length === 2, 'the change read from Postgres without a notice');
+      expect(seen[1]).toEqual(ramp);
+
+      await redisServer.restart(); // empty: no notice key at all
+      const errorsAtRestart = errors.redis;
+      await until(() => (watch.health().noticeAgeSeconds ?? 99) < 0.2, 'notice polls answered again');
+      await new Promise((r) => setTimeout(r, 1200)); // two full table reads after the restart
+      expect(seen).toEqual([canary, ramp]); // nothing dropped, no fallback applied
+      expect(watch.health()).toMatchObject({ revision: 2, stale: false });
+      expect(errors.redis - errorsAtRestart).toBeLessThan(5); // the polls failing was the outage, not noise
+      expect(errors.postgres).toBe(0);
+    } finally {
+      watch.stop();
+    }
+    expect((await routingHistory(services.pg, 'm')).map((c) => [c.revision, c.reason, c.by])).toEqual([
+      [1, 'canary v2 at 5%', 'test'],
+      [2, 'ramp to 10%', 'test'],
+    ]);
+  });
+});

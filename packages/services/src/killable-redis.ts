@@ -1,0 +1,60 @@
+/**
+ * A redis-server that a fault-injection test may kill and bring back on the same port, empty: what
+ * a Redis restart without persistence looks like to its clients. Never the shared server: each one
+ * is a child of the test on a free loopback port, killed when the test process exits.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { findRedisServer, freePort, noRedisError, pingRedis } from './embedded-redis.ts';
+import { onExitSync } from './shutdown.ts';
+
+export interface KillableRedis {
+  readonly url: string;
+  readonly port: number;
+  /** SIGKILL: no shutdown, every connection dropped, every key lost. */
+  kill(): Promise<void>;
+  /** A new, empty redis-server on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startKillableRedis(): Promise<KillableRedis> {
+  const binary = findRedisServer();
+  if (!binary) throw noRedisError();
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const unhook = onExitSync(() => child?.kill('SIGKILL'));
+  const start = async (): Promise<void> => {
+    child = spawn(
+      binary,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const deadline = Date.now() + 10_000;
+    while (!(await pingRedis(port))) {
+      if (Date.now() > deadline)
+        throw new Error(`redis-server on 127.0.0.1:${port} did not answer PING in 10 s`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const kill = async (): Promise<void> => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill,
+    restart: start,
+    async stop() {
+      await kill();
+      unhook();
+    },
+  };
+}
