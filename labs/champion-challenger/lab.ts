@@ -54,7 +54,12 @@ const lab: LabDefinition = {
         trainModels(services, { name: NAME, seed, size: z.train, epochs: z.epochs, artifactsRoot }),
       );
       await setAlias(services.pg, NAME, 'champion', m.v1.version, `first production model, ${m.v1.data}`);
-      await setRouting(services, NAME, { champion: 100 });
+      await setRouting(
+        services,
+        NAME,
+        { champion: 100 },
+        { reason: 'all traffic to the champion', by: 'lab' },
+      );
       const offline = await offlineAucs(services, NAME, artifactsRoot, { seed, size: z.golden });
       out.table(
         ['version', 'trained on', 'own holdout AUC', 'offline test set AUC (weeks 8-9)'],

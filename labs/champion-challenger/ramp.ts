@@ -56,8 +56,9 @@ export function canaryHands(
         services,
         o.model,
         percent > 0 ? { champion: 100 - percent, [o.challenger]: percent } : { champion: 100 },
+        { reason: percent > 0 ? `canary step: ${percent}% to v${o.challenger}` : 'canary off', by: 'canary' },
       );
-      // The router polls Redis; a step starts only once its table is in force there, and has stayed in
+      // The router follows the table (a Redis notice, then a Postgres read); a step starts only once its table is in force there, and has stayed in
       // force for STABLE_MS (a resolution of the old table that was already running can still land
       // after the new one: registryRoutes' refresh has no ordering, see the lab README).
       const deadline = performance.now() + 5000;

@@ -82,7 +82,7 @@ export async function canaryRollout(
   if (attempt2.outcome === 'promoted' && o.promoteReason) {
     await setAlias(services.pg, o.model, 'champion', o.challengerVersion, o.promoteReason);
     closeWindow();
-    await setRouting(services, o.model, { champion: 100 });
+    await setRouting(services, o.model, { champion: 100 }, { reason: o.promoteReason, by: 'canary' });
     const deadline = performance.now() + 5000;
     while (o.routes.current()[challenger] !== 100 && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));

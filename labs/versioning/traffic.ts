@@ -7,6 +7,7 @@
 import { paymentBodies, ROUTING_KEY_HEADER, type RouteRow } from '@mlops-lab/model-server';
 
 export interface Served {
+  /** When the request was sent (performance.now()): a request sent after a table was seen in force is routed by it. */
   at: number;
   user: string;
   status: number;
@@ -15,7 +16,11 @@ export interface Served {
 
 export interface Traffic {
   readonly log: Served[];
-  /** Resolves once `n` replies have arrived after time `since` (performance.now()). */
+  /**
+   * Resolves once `n` replies have arrived to requests sent at or after `since` (performance.now()).
+   * By send time, not reply time: a request already in flight when the table changed was routed by
+   * the old table, and must not be counted against the new one (on a loaded machine there are many).
+   */
   until(n: number, since: number): Promise<Served[]>;
   stop(): Promise<void>;
 }
@@ -29,6 +34,7 @@ export function startTraffic(url: string, seed: number, concurrency = 8, users =
     while (!stopped) {
       const n = i++;
       const user = `user-${(Math.imul(n, 2654435761) >>> 0) % users}`;
+      const at = performance.now();
       try {
         const res = await fetch(`${url}/predict`, {
           method: 'POST',
@@ -36,9 +42,9 @@ export function startTraffic(url: string, seed: number, concurrency = 8, users =
           body: bodies[n % bodies.length],
         });
         const out = (await res.json()) as { model?: { version: string } };
-        log.push({ at: performance.now(), user, status: res.status, version: out.model?.version ?? null });
+        log.push({ at, user, status: res.status, version: out.model?.version ?? null });
       } catch {
-        log.push({ at: performance.now(), user, status: 0, version: null }); // connection refused / reset
+        log.push({ at, user, status: 0, version: null }); // connection refused / reset
       }
     }
   };
@@ -59,13 +65,19 @@ export function startTraffic(url: string, seed: number, concurrency = 8, users =
   };
 }
 
-/** Polls the server's /readyz until its routing table satisfies `done`, or `timeoutMs` passes. */
+/**
+ * Polls the server's /readyz until its routing table satisfies `done`, or `timeoutMs` passes. A server
+ * that follows no table (its /readyz has no `routing` field: one model fixed at start) never will, so
+ * the wait ends at once.
+ */
 export async function waitForTable(url: string, done: (rows: RouteRow[]) => boolean, timeoutMs: number) {
   const t0 = performance.now();
   for (;;) {
-    const { routes } = (await (await fetch(`${url}/readyz`)).json()) as { routes: RouteRow[] };
+    const ready = (await (await fetch(`${url}/readyz`)).json()) as { routes: RouteRow[]; routing?: object };
+    const { routes } = ready;
     if (done(routes)) return { rows: routes, ms: performance.now() - t0, seen: true };
-    if (performance.now() - t0 > timeoutMs) return { rows: routes, ms: timeoutMs, seen: false };
+    if (!ready.routing || performance.now() - t0 > timeoutMs)
+      return { rows: routes, ms: performance.now() - t0, seen: false };
     await new Promise((r) => setTimeout(r, 25));
   }
 }
