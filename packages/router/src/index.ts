@@ -1,7 +1,8 @@
 /**
  * @mlops-lab/router: champion-challenger routing in front of model servers (Q15, Q29, traffic half of
  * Q18): weighted sticky assignment, shadow traffic that never touches users, a prediction log joined
- * to delayed outcomes, a statistical verdict with guardrails, a canary ramp with rollback.
+ * to delayed outcomes, a statistical verdict with guardrails, a canary ramp with rollback; per-attempt
+ * timeouts, bounded retries and a fallback to the champion on the user's path.
  */
 export {
   type CanaryEvent,
@@ -11,6 +12,7 @@ export {
   type GuardrailStats,
   runCanary,
 } from './canary.ts';
+export { type FollowedChampion, followChampion } from './champion.ts';
 export {
   auc,
   bootstrapAucDeltas,
@@ -51,6 +53,13 @@ export {
   staticRoutes,
   type VersionWeights,
 } from './routes.ts';
+export {
+  type ChampionSource,
+  DEFAULT_RETRY,
+  type FailureReason,
+  type NextStep,
+  type RetryPolicy,
+} from './upstream-policy.ts';
 export {
   falsePromotionRate,
   type GuardrailResult,

@@ -5,6 +5,8 @@
  * The writer is asynchronous and buffered: the user's request never waits on Postgres. If Postgres is
  * away, rows wait in a bounded buffer and are written when it returns; beyond the bound they are
  * dropped and counted, so a gap in the log is always reported, never silent.
+ * A served row names the version that answered; `fallback_from` the assigned version when it failed
+ * and the champion answered instead, so an experiment can tell a challenger's users from its answers.
  */
 import type { Migration, Services } from '@mlops-lab/services';
 import type pg from 'pg';
@@ -31,6 +33,12 @@ export const routerMigrations: Migration[] = [
         at timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    id: '002_fallback_attempts',
+    sql: `
+      ALTER TABLE router_predictions ADD COLUMN fallback_from text;
+      ALTER TABLE router_predictions ADD COLUMN attempts smallint NOT NULL DEFAULT 1;`,
+  },
 ];
 
 export function migrateRouter(services: Pick<Services, 'migrate'>): Promise<void> {
@@ -46,6 +54,10 @@ export interface LoggedPrediction {
   decision: string | null;
   latencyMs: number;
   error: string | null;
+  /** The assigned version when it failed and the champion answered (version is the champion's). */
+  fallbackFrom?: string | null;
+  /** Upstream calls made for this answer (1 unless retried or fallen back). */
+  attempts?: number;
   at: Date;
 }
 
@@ -100,9 +112,10 @@ export class PredictionLog {
       try {
         await this.pg.query(
           `INSERT INTO router_predictions
-             (request_id, role, request_key, version, score, decision, latency_ms, error, at)
+             (request_id, role, request_key, version, score, decision, latency_ms, error, at,
+              fallback_from, attempts)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::real[], $6::text[],
-                                $7::real[], $8::text[], $9::timestamptz[])
+                                $7::real[], $8::text[], $9::timestamptz[], $10::text[], $11::smallint[])
            ON CONFLICT (request_id, role) DO NOTHING`,
           [
             batch.map((r) => r.requestId),
@@ -114,6 +127,8 @@ export class PredictionLog {
             batch.map((r) => r.latencyMs),
             batch.map((r) => r.error),
             batch.map((r) => r.at.toISOString()),
+            batch.map((r) => r.fallbackFrom ?? null),
+            batch.map((r) => r.attempts ?? 1),
           ],
         );
       } catch (error) {
@@ -156,6 +171,8 @@ export interface JoinedPrediction {
   servedVersion: string;
   servedScore: number | null;
   servedLatencyMs: number;
+  /** Set when the assigned version failed and the champion (servedVersion) answered instead. */
+  servedFallbackFrom: string | null;
   shadowVersion: string | null;
   shadowScore: number | null;
   shadowLatencyMs: number | null;
@@ -171,7 +188,7 @@ export async function joinOutcomes(
 ): Promise<JoinedPrediction[]> {
   const { rows } = await pg.query(
     `SELECT s.request_id, s.request_key, s.version AS served_version, s.score AS served_score,
-            s.latency_ms AS served_latency, h.version AS shadow_version, h.score AS shadow_score,
+            s.latency_ms AS served_latency, s.fallback_from, h.version AS shadow_version, h.score AS shadow_score,
             h.latency_ms AS shadow_latency, h.error AS shadow_error, o.label, s.at
        FROM router_predictions s
        LEFT JOIN router_predictions h ON h.request_id = s.request_id AND h.role = 'shadow'
@@ -186,6 +203,7 @@ export async function joinOutcomes(
     servedVersion: r.served_version,
     servedScore: r.served_score,
     servedLatencyMs: r.served_latency,
+    servedFallbackFrom: r.fallback_from,
     shadowVersion: r.shadow_version,
     shadowScore: r.shadow_score,
     shadowLatencyMs: r.shadow_latency,

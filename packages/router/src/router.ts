@@ -5,6 +5,8 @@
  * reply is logged, never returned, and its latency, timeout or crash cannot touch the user's request
  * (bounded in-flight shadow calls, a timeout each). References: Seldon Core 2 experiments (mirror,
  * sticky routes), Istio traffic mirroring (fire and forget).
+ * The user's call has a deadline per attempt, bounded retries and a fallback to the champion
+ * (upstream-policy.ts: Envoy retry policy); the log and the reply name the version that answered.
  * `faults` are the lab's named breaks, each a real code path: the shadow on the user's path, the
  * shadow's answer returned, assignment that ignores the key.
  */
@@ -15,6 +17,14 @@ import { Counter, Histogram, Registry } from 'prom-client';
 import { Pool } from 'undici';
 import type { PredictionLog } from './log.ts';
 import { assign, type RouteSource } from './routes.ts';
+import {
+  type ChampionSource,
+  championOf,
+  DEFAULT_RETRY,
+  type PolicyHooks,
+  predictWithPolicy,
+  type RetryPolicy,
+} from './upstream-policy.ts';
 
 export interface UpstreamReply {
   status: number;
@@ -67,6 +77,13 @@ export interface RouterFaults {
 export interface RouterOptions {
   upstreams: Record<string, Upstream>;
   routes: RouteSource;
+  /**
+   * The champion, where a failing challenger or canary hands its request: a version (a static table)
+   * or a source followed while running (`followChampion` for the registry's alias). None: no fallback.
+   */
+  fallback?: string | ChampionSource;
+  /** The user path's per-attempt timeout, retries and backoff (defaults DEFAULT_RETRY). */
+  retry?: Partial<RetryPolicy>;
   shadow?: ShadowConfig | null;
   log?: PredictionLog;
   host?: string;
@@ -91,7 +108,7 @@ function routerMetrics() {
     }),
     upstream: new Histogram({
       name: 'router_upstream_seconds',
-      help: 'Model server call time by version and role (served / shadow)',
+      help: 'Model server call time by version and role (served: each attempt / shadow)',
       labelNames: ['version', 'role'] as const,
       buckets,
       registers,
@@ -106,6 +123,12 @@ function routerMetrics() {
       name: 'router_shadow_total',
       help: 'Mirrored requests by outcome: ok, error, timeout, skipped (too many in flight)',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    failures: new Counter({
+      name: 'router_upstream_failures_total',
+      help: 'Failed user-path attempts by version, reason (timeout, connection, 5xx) and next step (retry, fallback, none)',
+      labelNames: ['version', 'reason', 'next'] as const,
       registers,
     }),
   };
@@ -133,6 +156,12 @@ function sampled(requestId: string, share: number): boolean {
 export function createRouter(options: RouterOptions): Router {
   const metrics = routerMetrics();
   const faults = options.faults ?? {};
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const champion = championOf(options.fallback, options.upstreams);
+  const hooks: PolicyHooks = {
+    attempted: (version, seconds) => metrics.upstream.observe({ version, role: 'served' }, seconds),
+    failed: (version, reason, next) => metrics.failures.inc({ version, reason, next }),
+  };
   let shadow = options.shadow ?? null;
   let shadowInFlight = 0;
   let idleWaiters: (() => void)[] = [];
@@ -198,25 +227,23 @@ export function createRouter(options: RouterOptions): Router {
     const idHeader = req.headers[REQUEST_ID_HEADER];
     const requestId = typeof idHeader === 'string' && idHeader.length <= 128 ? idHeader : randomUUID();
     const version = assign(options.routes.current(), requestKey, faults.nonSticky);
-    const upstream = options.upstreams[version];
-    if (!upstream) {
+    if (!options.upstreams[version]) {
       metrics.requests.inc({ version, status: '503' });
       return reply.code(503).send({ error: 'no_upstream', reason: `no model server for version ${version}` });
     }
     const u0 = performance.now();
-    let served: UpstreamReply;
-    try {
-      served = await upstream.predict(body);
-    } catch (e) {
-      served = {
-        status: 502,
-        body: { error: 'upstream', reason: e instanceof Error ? e.message : String(e) },
-      };
-    }
-    const upstreamSeconds = (performance.now() - u0) / 1000;
-    metrics.upstream.observe({ version, role: 'served' }, upstreamSeconds);
+    const call = await predictWithPolicy({
+      assigned: version,
+      champion: champion(),
+      upstreams: options.upstreams,
+      body,
+      policy,
+      hooks,
+    });
+    const upstreamSeconds = (performance.now() - u0) / 1000; // attempts and backoff: not the router's overhead
+    const served = call.reply;
     let answer = served;
-    let answeredBy = version;
+    let answeredBy = call.version;
     const shadowCall = served.status === 200 ? mirror(body, requestId, requestKey) : undefined;
     let shadowWait = 0;
     if (shadowCall && (faults.shadowOnUserPath || faults.returnShadow)) {
@@ -234,11 +261,13 @@ export function createRouter(options: RouterOptions): Router {
       requestId,
       role: 'served',
       requestKey,
-      version,
+      version: call.version,
       score: typeof served.body.score === 'number' ? served.body.score : null,
       decision: typeof served.body.decision === 'string' ? served.body.decision : null,
       latencyMs: upstreamSeconds * 1000,
       error,
+      fallbackFrom: call.fallbackFrom,
+      attempts: call.attempts,
       at: new Date(),
     });
     metrics.requests.inc({ version: answeredBy, status: String(answer.status) });
@@ -246,7 +275,12 @@ export function createRouter(options: RouterOptions): Router {
     return reply
       .code(answer.status)
       .header(REQUEST_ID_HEADER, requestId)
-      .send({ ...answer.body, version: answeredBy, requestId });
+      .send({
+        ...answer.body,
+        version: answeredBy,
+        requestId,
+        ...(call.fallbackFrom && { fallbackFrom: call.fallbackFrom }),
+      });
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
