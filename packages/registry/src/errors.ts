@@ -9,7 +9,9 @@ export type RegistryErrorCode =
   | 'tampered'
   | 'bad-ref'
   | 'bad-routing'
-  | 'bad-input';
+  | 'bad-input'
+  /** A version whose recorded metrics cannot support the move (e.g. `champion` with AUC NaN). */
+  | 'bad-metrics';
 
 export class RegistryError extends Error {
   readonly code: RegistryErrorCode;

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type pg from 'pg';
-import { RegistryError } from './errors.ts';
+import { RegistryError, type RegistryErrorCode } from './errors.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -84,6 +84,84 @@ export interface ModelRef {
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ALIAS = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/**
+ * Names and aliases are primary-key columns: bounded so no input can reach Postgres' index row
+ * limit (a raw "index row size exceeds" error), and short enough to print in one line.
+ */
+const MAX_NAME_LENGTH = 64;
+/** Versions are Postgres `integer` (int4): a larger number would be a raw "out of range" error. */
+const MAX_VERSION = 2_147_483_647;
+/** A reason is read by people in `pnpm registry history`: a paragraph at most. */
+const MAX_REASON_LENGTH = 1000;
+
+/** An input quoted for a message, cut when long so a 100 KB value is never echoed back. */
+function shown(text: string): string {
+  return text.length <= 40 ? `"${text}"` : `"${text.slice(0, 40)}…" (${text.length} characters)`;
+}
+
+function checkKey(what: string, value: string, pattern: RegExp, rule: string, code: RegistryErrorCode): void {
+  if (typeof value !== 'string')
+    throw new RegistryError(code, `${what} must be a string, got ${typeof value}`);
+  if (value.length > MAX_NAME_LENGTH) {
+    throw new RegistryError(
+      code,
+      `${what} "${value.slice(0, 40)}…" is ${value.length} characters; at most ${MAX_NAME_LENGTH}`,
+    );
+  }
+  if (!pattern.test(value)) {
+    throw new RegistryError(
+      code,
+      `${what} ${shown(value)} must be 1-${MAX_NAME_LENGTH} characters of ${rule}`,
+    );
+  }
+}
+
+/** Refuses (RegistryError 'bad-input') a model name a version could not be stored under. */
+export function checkModelName(name: string, code: RegistryErrorCode = 'bad-input'): void {
+  checkKey('model name', name, MODEL_NAME, '[A-Za-z0-9._-], starting with a letter or digit', code);
+}
+
+/** Refuses (RegistryError 'bad-input') an alias that is not a short identifier. */
+export function checkAlias(alias: string, code: RegistryErrorCode = 'bad-input'): void {
+  checkKey('alias', alias, ALIAS, '[A-Za-z0-9_-], starting with a letter', code);
+}
+
+const VERSION_RULE = `version must be an integer from 1 to ${MAX_VERSION}`;
+
+/** Refuses (RegistryError 'bad-input') a version that is not a positive int4. */
+export function checkVersion(version: number): void {
+  if (!Number.isInteger(version) || version < 1 || version > MAX_VERSION) {
+    throw new RegistryError('bad-input', `${VERSION_RULE}, got ${version}`);
+  }
+}
+
+/** `"3"` -> 3; anything else (`-1`, `1.5`, `99999999999`) is refused with the valid range. */
+export function parseVersion(text: string, code: RegistryErrorCode = 'bad-input'): number {
+  const version = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(version >= 1 && version <= MAX_VERSION))
+    throw new RegistryError(code, `${VERSION_RULE}, got ${shown(text)}`);
+  return version;
+}
+
+/** Refuses (RegistryError 'bad-input') an alias move's reason that is empty or longer than a paragraph. */
+export function checkReason(reason: string): void {
+  if (typeof reason !== 'string' || reason.trim() === '')
+    throw new RegistryError('bad-input', 'an alias move needs a reason (it is the audit trail)');
+  if (reason.length > MAX_REASON_LENGTH) {
+    throw new RegistryError(
+      'bad-input',
+      `the reason is ${reason.length} characters; at most ${MAX_REASON_LENGTH} (it is read in the history)`,
+    );
+  }
+}
+
+/**
+ * The first recorded metric that is not a finite number, if any. NaN, Infinity and undefined are all
+ * stored as null (JSON has no such numbers): what a holdout with one class leaves for its AUC.
+ */
+export function nonFiniteMetric(metrics: Record<string, unknown>): string | undefined {
+  return Object.keys(metrics).find((k) => typeof metrics[k] !== 'number' || !Number.isFinite(metrics[k]));
+}
 
 let gitSha: string | null | undefined;
 function defaultCodeVersion(): string | null {
@@ -126,29 +204,53 @@ export function parseRef(ref: string): ModelRef {
   const at = ref.lastIndexOf('@');
   const name = ref.slice(0, at);
   const tail = ref.slice(at + 1);
-  if (at <= 0 || !MODEL_NAME.test(name) || tail === '') {
+  if (at <= 0 || tail === '') {
     throw new RegistryError(
       'bad-ref',
-      `model reference "${ref}" must look like name@<version> or name@<alias>`,
+      `model reference ${shown(ref)} must look like name@<version> or name@<alias>`,
     );
   }
-  if (/^\d+$/.test(tail)) return { name, version: Number(tail) };
+  checkModelName(name, 'bad-ref');
+  if (/^\d+$/.test(tail)) return { name, version: parseVersion(tail, 'bad-ref') };
   if (!ALIAS.test(tail))
-    throw new RegistryError('bad-ref', `"${tail}" in "${ref}" is neither a version nor an alias`);
+    throw new RegistryError('bad-ref', `${shown(tail)} in ${shown(ref)} is neither a version nor an alias`);
+  checkAlias(tail, 'bad-ref');
   return { name, alias: tail };
+}
+
+/** The version of `name` that already holds this artifact, if any (the oldest, when several do). */
+export async function versionHolding(
+  pool: Queryable,
+  name: string,
+  hash: string,
+): Promise<ModelVersion | null> {
+  checkModelName(name);
+  const { rows } = await pool.query<Row>(
+    'SELECT * FROM registry_models WHERE name = $1 AND artifact_hash = $2 ORDER BY version LIMIT 1',
+    [name, hash],
+  );
+  return rows.length === 0 ? null : toVersion(rows[0]);
+}
+
+/** A registered version, and whether it was there already (nothing was written). */
+export interface Registered extends ModelVersion {
+  reused: boolean;
 }
 
 /**
  * Records a version. The same (name, version, hash) again is a no-op returning the existing row;
  * the same (name, version) with a different hash is refused: a version never changes meaning.
+ * Without a version, an artifact this name already holds is not numbered again: the version holding
+ * it is returned (`reused`), so retraining identical data does not grow the registry.
  */
-export async function registerModel(pool: Queryable, input: RegisterInput): Promise<ModelVersion> {
-  if (!MODEL_NAME.test(input.name))
-    throw new RegistryError('bad-input', `model name "${input.name}" is invalid`);
+export async function registerModel(pool: Queryable, input: RegisterInput): Promise<Registered> {
+  checkModelName(input.name);
   if (!/^[0-9a-f]{64}$/.test(input.hash))
     throw new RegistryError('bad-input', 'hash must be a sha256 hex digest');
-  if (input.version !== undefined && !(Number.isInteger(input.version) && input.version > 0)) {
-    throw new RegistryError('bad-input', `version must be a positive integer, got ${input.version}`);
+  if (input.version !== undefined) checkVersion(input.version);
+  else {
+    const held = await versionHolding(pool, input.name, input.hash);
+    if (held) return { ...held, reused: true };
   }
   const code = input.codeVersion === undefined ? defaultCodeVersion() : input.codeVersion;
   // Auto-numbering can race with another registrant; the primary key decides, and we retry.
@@ -165,13 +267,14 @@ export async function registerModel(pool: Queryable, input: RegisterInput): Prom
         input.hash,
         input.dataRef,
         code,
-        JSON.stringify(input.metrics ?? {}),
+        // An undefined metric is recorded as null (not measured), not dropped: champion checks it.
+        JSON.stringify(input.metrics ?? {}, (_key, value) => (value === undefined ? null : value)),
       ],
     );
-    if (rows.length === 1) return toVersion(rows[0]);
+    if (rows.length === 1) return { ...toVersion(rows[0]), reused: false };
     if (input.version === undefined) continue;
     const existing = await getVersion(pool, input.name, input.version);
-    if (existing.hash === input.hash) return existing;
+    if (existing.hash === input.hash) return { ...existing, reused: true };
     throw new RegistryError(
       'version-conflict',
       `${input.name}@${input.version} already exists with artifact ${existing.hash.slice(0, 12)}…; ` +
@@ -185,6 +288,8 @@ export async function registerModel(pool: Queryable, input: RegisterInput): Prom
 }
 
 export async function getVersion(pool: Queryable, name: string, version: number): Promise<ModelVersion> {
+  checkModelName(name);
+  checkVersion(version);
   const { rows } = await pool.query<Row>('SELECT * FROM registry_models WHERE name = $1 AND version = $2', [
     name,
     version,
@@ -195,6 +300,7 @@ export async function getVersion(pool: Queryable, name: string, version: number)
 
 /** All versions of a model, oldest first. */
 export async function listVersions(pool: Queryable, name: string): Promise<ModelVersion[]> {
+  checkModelName(name);
   const { rows } = await pool.query<Row>('SELECT * FROM registry_models WHERE name = $1 ORDER BY version', [
     name,
   ]);
@@ -203,6 +309,8 @@ export async function listVersions(pool: Queryable, name: string): Promise<Model
 
 /** The version an alias points at, or null when the alias is not set. */
 export async function getAlias(pool: Queryable, name: string, alias: string): Promise<number | null> {
+  checkModelName(name);
+  checkAlias(alias);
   const { rows } = await pool.query<{ version: number }>(
     'SELECT version FROM registry_aliases WHERE name = $1 AND alias = $2',
     [name, alias],
@@ -213,6 +321,8 @@ export async function getAlias(pool: Queryable, name: string, alias: string): Pr
 /**
  * Points `alias` at `version` and appends the move to the history, in one transaction so the pointer
  * and its history never disagree. Rollback is just another move (to the previous version).
+ * `champion` is refused for a version with a non-finite recorded metric ('bad-metrics'): a model
+ * whose AUC could not be measured was never shown to be good enough to serve.
  */
 export async function setAlias(
   pool: pg.Pool,
@@ -221,13 +331,22 @@ export async function setAlias(
   version: number,
   reason: string,
 ): Promise<AliasChange> {
-  if (!ALIAS.test(alias)) throw new RegistryError('bad-input', `alias "${alias}" must match ${ALIAS}`);
-  if (reason.trim() === '')
-    throw new RegistryError('bad-input', 'an alias move needs a reason (it is the audit trail)');
+  checkModelName(name);
+  checkAlias(alias);
+  checkVersion(version);
+  checkReason(reason);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await getVersion(client, name, version);
+    const target = await getVersion(client, name, version);
+    const bad = alias === 'champion' ? nonFiniteMetric(target.metrics) : undefined;
+    if (bad !== undefined) {
+      throw new RegistryError(
+        'bad-metrics',
+        `${name}@${version} cannot become champion: its ${bad} is not a finite number ` +
+          `(recorded ${target.metrics[bad]}; a holdout with one class has no AUC)`,
+      );
+    }
     const { rows } = await client.query<{ version: number }>(
       'SELECT version FROM registry_aliases WHERE name = $1 AND alias = $2 FOR UPDATE',
       [name, alias],
@@ -255,6 +374,8 @@ export async function setAlias(
 
 /** Every move of the model's aliases (or of one alias), oldest first. */
 export async function aliasHistory(pool: Queryable, name: string, alias?: string): Promise<AliasChange[]> {
+  checkModelName(name);
+  if (alias !== undefined) checkAlias(alias);
   const { rows } = await pool.query<{
     alias: string;
     from_version: number | null;
@@ -279,6 +400,7 @@ export async function aliasHistory(pool: Queryable, name: string, alias?: string
 /** `name@champion` or `name@3` -> the registered version it means now. */
 export async function resolve(pool: Queryable, ref: string | ModelRef): Promise<ModelVersion> {
   const r = typeof ref === 'string' ? parseRef(ref) : ref;
+  // getVersion and getAlias check the name, version and alias of a ModelRef built by hand.
   if (r.version !== undefined) return getVersion(pool, r.name, r.version);
   const alias = r.alias ?? '';
   const version = await getAlias(pool, r.name, alias);

@@ -1,0 +1,59 @@
+/**
+ * `pnpm registry` run as a person runs it (a child process on an empty embedded data folder): a bad
+ * name, version, alias or option is a usage error, exit 2 with one stderr line, refused before any
+ * service starts, so nothing can have been written.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScript } from '@mlops-lab/services';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CLI = 'packages/registry/src/cli.ts';
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI in a fresh data folder, checks it refused as a usage error, returns the one line. */
+async function refusal(...args: string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'registry-cli-'));
+  dirs.push(dir);
+  const result = await runScript(CLI, args, dir);
+  expect(result.status, result.stderr).toBe(2);
+  expect(result.stderrLines, result.stderr).toHaveLength(1);
+  expect(existsSync(join(dir, 'pglite')), 'a service was started').toBe(false);
+  return result.stderrLines[0];
+}
+
+describe('pnpm registry refuses bad input before any work', () => {
+  it('list and history with an invalid model name exit 2', async () => {
+    expect(await refusal('list', '../../etc')).toMatch(/model name "\.\.\/\.\.\/etc" .*\[A-Za-z0-9/);
+    expect(await refusal('history', 'no spaces allowed')).toMatch(/model name "no spaces allowed"/);
+  });
+
+  it('alias with a version beyond int4 is a usage error, not a Postgres error', async () => {
+    const line = await refusal('alias', 'm', 'champion', '99999999999', '--reason', 'r');
+    expect(line).toMatch(/version must be an integer from 1 to 2147483647, got "99999999999"/);
+    expect(line).not.toMatch(/out of range/);
+  });
+
+  it('alias with a 100 KB alias is refused in a short line', async () => {
+    const line = await refusal('alias', 'm', 'c'.repeat(100_000), '1', '--reason', 'r');
+    expect(line).toMatch(/alias .* is 100000 characters; at most 64/);
+    expect(line.length).toBeLessThan(400);
+  });
+
+  it('alias reads -1 as a version and refuses it', async () => {
+    expect(await refusal('alias', 'm', 'champion', '-1', '--reason', 'r')).toMatch(
+      /version must be an integer from 1 to 2147483647, got "-1"/,
+    );
+  });
+
+  it('an unknown option, a missing argument or a missing value exits 2 with the usage', async () => {
+    expect(await refusal('list', 'm', '--verbose')).toMatch(/unknown option --verbose; usage: pnpm registry/);
+    expect(await refusal('alias', 'm', 'champion')).toMatch(/usage: pnpm registry alias <name> <alias>/);
+    expect(await refusal('alias', 'm', 'champion', '2', '--reason')).toMatch(/--reason needs a value/);
+    expect(await refusal('frobnicate', 'm')).toMatch(/unknown command "frobnicate"; usage: pnpm registry/);
+  });
+});

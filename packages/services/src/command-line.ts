@@ -1,0 +1,98 @@
+/**
+ * What every `pnpm <command>` of the repo shares about being called: options are parsed strictly,
+ * a mistake in the call is a UsageError, and the exit code keeps the README's promise (0 ok,
+ * 1 failure, 2 usage error) with one line on stderr. Used by `pnpm train`, `pnpm registry` and
+ * `pnpm serve`, which all validate their input with it before starting any service.
+ */
+import { parseArgs } from 'node:util';
+import { errorMessage } from './errors.ts';
+
+/** A call the command cannot run as given: exit 2, its message and the usage on one line. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  /** The usage line to print with it, when it is not the command's general one. */
+  readonly usage: string | undefined;
+  constructor(message: string, usage?: string) {
+    super(message);
+    this.usage = usage;
+  }
+}
+
+export interface CommandLine {
+  /** `--name value` / `--name=value`, for the declared options only. */
+  values: Record<string, string | undefined>;
+  positionals: string[];
+}
+
+/** A negative number is a value (`alias m champion -1`), not a cluster of short options `-1`. */
+const NEGATIVE_NUMBER = /^-\d/;
+
+/**
+ * Parses string-valued `--options` and positionals. Unlike parseArgs' strict mode, a negative number
+ * reaches the command as a value, so the command can say what is wrong with it; an unknown option, a
+ * missing value or an option given twice is a UsageError.
+ */
+export function parseCommandLine(optionNames: readonly string[], args = process.argv.slice(2)): CommandLine {
+  const options = Object.fromEntries(optionNames.map((n) => [n, { type: 'string' as const }]));
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  const values: Record<string, string | undefined> = {};
+  const positionals: string[] = [];
+  let lastIndex = -1;
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    else if (token.kind === 'option-terminator') continue;
+    else if (NEGATIVE_NUMBER.test(args[token.index])) {
+      // parseArgs splits `-12` into one token per character, all with the same index.
+      if (token.index !== lastIndex) positionals.push(args[token.index]);
+    } else if (!optionNames.includes(token.name)) {
+      throw new UsageError(`unknown option ${token.rawName}`);
+    } else if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
+      throw new UsageError(`${token.rawName} needs a value`);
+    } else if (values[token.name] !== undefined) {
+      throw new UsageError(`${token.rawName} is given twice`);
+    } else {
+      values[token.name] = token.value;
+    }
+    lastIndex = token.index;
+  }
+  return { values, positionals };
+}
+
+/** Runs a validation of the call; whatever it throws becomes a UsageError (exit 2). */
+export function usageCheck<T>(check: () => T, usage?: string): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError(oneLine(errorMessage(error)), usage);
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * Runs a command's main and sets the exit code: main's own number, 2 for a UsageError (message and
+ * usage on one stderr line), 1 for anything else (its message on one line, `describe` may reword it).
+ * Sets process.exitCode rather than exiting, so a server's graceful shutdown is never cut short.
+ */
+export function runCommand(
+  usage: string,
+  main: () => Promise<number>,
+  describe: (error: unknown) => string = errorMessage,
+): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        console.error(`${oneLine(error.message)}; usage: ${error.usage ?? usage}`);
+        process.exitCode = 2;
+        return;
+      }
+      console.error(oneLine(describe(error)));
+      process.exitCode = 1;
+    },
+  );
+}

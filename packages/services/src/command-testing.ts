@@ -1,0 +1,47 @@
+/**
+ * Runs one of the repo's command-line scripts (`pnpm train`, `pnpm registry`, `pnpm serve`) as a
+ * user would, in a child process, for tests: `tsx <script>` from the repo root, on the embedded
+ * Postgres in a data folder of the test's choosing. DATABASE_URL / REDIS_URL are removed so a test
+ * never writes into a shared server's kept `registry` schema, and Docker is not probed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { repoRoot } from './paths.ts';
+
+export interface ScriptResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Non-empty stderr lines: what a person reads when the command refuses. */
+  stderrLines: string[];
+}
+
+/** Starts `tsx <script> ...args` (script relative to the repo root) with MLOPS_LAB_DATA_DIR = dataDir. */
+export function spawnScript(script: string, args: string[], dataDir: string): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, MLOPS_LAB_DATA_DIR: dataDir, MLOPS_LAB_NO_DOCKER: '1' };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  delete env.MLOPS_LAB_ARTIFACTS_DIR; // artifacts then live in dataDir too, where a test can look
+  const root = repoRoot();
+  return spawn(join(root, 'node_modules', '.bin', 'tsx'), [script, ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs the script to its end and returns its exit status and output. */
+export async function runScript(script: string, args: string[], dataDir: string): Promise<ScriptResult> {
+  const child = spawnScript(script, args, dataDir);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const [status] = (await once(child, 'close')) as [number | null];
+  return { status, stdout, stderr, stderrLines: stderr.split('\n').filter((l) => l.trim() !== '') };
+}
