@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { composeArgs, dockerEngineAnswers, dockerEngineCheck, dockerUrls, run } from './docker.ts';
 import { wipeEmbeddedData } from './embedded-postgres.ts';
 import { isServiceError, maskUrl } from './errors.ts';
-import { pidAlive, readLock } from './lock.ts';
+import { holderAlive, readLock } from './lock.ts';
 import { displayPath, lockPath } from './paths.ts';
 import { collectStatus, formatBytes, formatStatus } from './status.ts';
 
@@ -78,7 +78,7 @@ async function status(io: CliIO): Promise<number> {
 async function reset(io: CliIO): Promise<number> {
   const lock = lockPath();
   const holder = readLock(lock);
-  if (holder && pidAlive(holder.pid)) {
+  if (holder && holderAlive(holder)) {
     io.err(`Refusing to reset: the embedded data folder is in use by pid ${holder.pid} (${holder.command}).`);
     io.err('Wait for that run to finish (or stop it), then rerun `pnpm services:reset`.');
     return 1;

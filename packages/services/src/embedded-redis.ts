@@ -3,13 +3,20 @@
  * free loopback port, no persistence, waited for with PING, stopped on close and killed on exit.
  * Written by hand (a small supervisor): no npm package runs a real redis-server without downloading
  * or compiling one. Reference: redis.io "Redis configuration" (command-line `--option value` form).
+ *
+ * A run killed with SIGKILL runs no exit hook, so two more guards keep its server from outliving it:
+ * on Linux the server is started through util-linux `setpriv --pdeathsig KILL`, so the kernel kills
+ * it when its parent dies (prctl(2) PR_SET_PDEATHSIG; setpriv execs, so the pid stays the server's);
+ * and every server is recorded in the data folder with its owner (redis-owners.ts), so the next
+ * start kills one whose owner is dead where no such kernel help exists (macOS).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ServiceError } from './errors.ts';
+import { recordRedisServer } from './redis-owners.ts';
 import { onExitSync } from './shutdown.ts';
 
 export interface EmbeddedRedis {
@@ -19,11 +26,11 @@ export interface EmbeddedRedis {
   stop(): Promise<void>;
 }
 
-/** First executable `redis-server` on PATH, or undefined. */
-export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** First executable `name` on PATH, or undefined. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
-    const candidate = join(dir, 'redis-server');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -32,6 +39,11 @@ export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | 
     }
   }
   return undefined;
+}
+
+/** First executable `redis-server` on PATH, or undefined. */
+export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return findOnPath('redis-server', env);
 }
 
 export function noRedisError(): ServiceError {
@@ -84,12 +96,49 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function startOnce(binary: string, port: number): Promise<ChildProcess | string> {
+const pdeathsigSupport = new Map<string, boolean>();
+
+/** `setpriv --pdeathsig KILL --` when a setpriv that knows the option (util-linux >= 2.33) is on PATH. */
+export function dieWithParentPrefix(env: NodeJS.ProcessEnv = process.env): string[] {
+  const setpriv = findOnPath('setpriv', env);
+  if (!setpriv) return [];
+  let supported = pdeathsigSupport.get(setpriv);
+  if (supported === undefined) {
+    supported = spawnSync(setpriv, ['--help'], { encoding: 'utf8' }).stdout?.includes('--pdeathsig') ?? false;
+    pdeathsigSupport.set(setpriv, supported);
+  }
+  return supported ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
+}
+
+interface Started {
+  child: ChildProcess;
+  /** Removes the server's record from the data folder. */
+  forget: () => void;
+}
+
+async function startOnce(binary: string, port: number, env: NodeJS.ProcessEnv): Promise<Started | string> {
+  const [command, ...prefix] = [...dieWithParentPrefix(env), binary];
   const child = spawn(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+    command,
+    [
+      ...prefix,
+      ...[
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        tmpdir(),
+      ],
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  // Recorded before the wait: a run killed while the server starts leaves a record too.
+  const forget = child.pid ? recordRedisServer(child.pid, port, env) : () => {};
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -104,10 +153,11 @@ async function startOnce(binary: string, port: number): Promise<ChildProcess | s
   });
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline && !exitedEarly) {
-    if (await pingRedis(port)) return child;
+    if (await pingRedis(port)) return { child, forget };
     await new Promise((r) => setTimeout(r, 25));
   }
   child.kill('SIGKILL');
+  forget();
   return stderr.trim() || `redis-server did not answer PING on 127.0.0.1:${port} within 5 s`;
 }
 
@@ -118,13 +168,16 @@ export async function startEmbeddedRedis(env: NodeJS.ProcessEnv = process.env): 
   // A few tries: the free port can be taken between our probe and redis-server's bind.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const started = await startOnce(binary, port);
+    const started = await startOnce(binary, port, env);
     if (typeof started === 'string') {
       lastError = started;
       continue;
     }
-    const child = started;
-    const unhook = onExitSync(() => child.kill('SIGKILL'));
+    const { child, forget } = started;
+    const unhook = onExitSync(() => {
+      child.kill('SIGKILL');
+      forget();
+    });
     let stopping: Promise<void> | undefined;
     return {
       url: `redis://127.0.0.1:${port}`,
@@ -137,6 +190,7 @@ export async function startEmbeddedRedis(env: NodeJS.ProcessEnv = process.env): 
           const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
           await gone;
           clearTimeout(timer);
+          forget();
           unhook();
         })();
         return stopping;

@@ -2,20 +2,21 @@
  * The on-disk embedded Postgres: the data-folder lock (another process, this process, stale locks)
  * and persistence of keep:true data across close + re-acquire. Uses a temp MLOPS_LAB_DATA_DIR.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isServiceError, type ServiceError } from './errors.ts';
+import { childScript as child, deadPid as exitedPid } from './fixtures/processes.ts';
 import { acquireLock, pidAlive, readLock } from './lock.ts';
+import { ownerOf } from './owner.ts';
 import { repoRoot } from './paths.ts';
 import { acquire } from './services.ts';
 
 const run = promisify(execFile);
 const tsx = join(repoRoot(), 'node_modules', '.bin', 'tsx');
-const child = join(import.meta.dirname, 'fixtures', 'child.ts');
 const quiet = { log: () => {} };
 
 let dir: string;
@@ -30,8 +31,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A pid that surely belongs to no process: one that just exited. */
 function deadPid(): number {
-  const result = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-  const pid = Number(result.stdout.toString());
+  const pid = exitedPid();
   expect(pidAlive(pid)).toBe(false);
   return pid;
 }
@@ -121,6 +121,23 @@ describe('embedded on-disk Postgres', () => {
       expect(same.hint).toMatch(/Close the other Services/);
     } finally {
       await holder.close();
+    }
+  });
+
+  it('takes over a lock whose pid now belongs to another process (same pid, another start time)', async () => {
+    mkdirSync(dir, { recursive: true });
+    const lockFile = join(dir, 'pglite.lock');
+    // The parent is alive, but it is not the process that took this lock.
+    const reused = { ...ownerOf(process.ppid)!, start: 'another start' };
+    writeFileSync(
+      lockFile,
+      JSON.stringify({ pid: process.ppid, since: '2020-01-01', command: 'x', owner: reused }),
+    );
+    const services = await acquire({ needs: ['postgres'], namespace: 'reused', ...quiet });
+    try {
+      expect(readLock(lockFile)?.pid).toBe(process.pid);
+    } finally {
+      await services.close();
     }
   });
 

@@ -4,12 +4,15 @@
  * cross-process lock on its data directory, so two processes opening it would corrupt it.
  *
  * Invariants: the lock is written to a temp file and hard-linked into place, so it appears complete
- * and exactly one creator wins (link fails with EEXIST); a lock whose pid is dead is stale and is
- * taken over; only the pid that wrote a lock removes it.
+ * and exactly one creator wins (link fails with EEXIST); a lock whose holder is dead is stale and is
+ * taken over; only the pid that wrote a lock removes it. The holder is recorded as an owner
+ * (owner.ts: pid and start time), so a pid reused by another process, or a holder that exited but
+ * was never reaped (a zombie), does not keep a stale lock alive.
  */
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ServiceError } from './errors.ts';
+import { asOwner, ownerOf, ownerState, type ProcessOwner } from './owner.ts';
 import { displayPath } from './paths.ts';
 
 export interface LockInfo {
@@ -18,6 +21,8 @@ export interface LockInfo {
   since: string;
   /** The command line of the holder, for `services:status`. */
   command: string;
+  /** The holder as a process (absent in locks written before owners were recorded). */
+  owner?: ProcessOwner;
 }
 
 /** True when a process with this pid exists (EPERM: it exists but belongs to another user). */
@@ -31,10 +36,26 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether a lock's holder is still running: by its owner record when there is one (another host's
+ * or container's counts as alive: it cannot be judged from here), else by its pid.
+ */
+export function holderAlive(holder: LockInfo): boolean {
+  if (!holder.owner) return pidAlive(holder.pid);
+  const state = ownerState(holder.owner);
+  return state === 'alive' || state === 'elsewhere';
+}
+
 export function readLock(path: string): LockInfo | undefined {
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
-    return { pid: Number(info.pid), since: String(info.since ?? ''), command: String(info.command ?? '') };
+    const owner = asOwner(info.owner);
+    return {
+      pid: Number(info.pid),
+      since: String(info.since ?? ''),
+      command: String(info.command ?? ''),
+      ...(owner ? { owner } : {}),
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     // Unreadable or half-written: treat as a lock of nobody, which is stale.
@@ -61,10 +82,12 @@ export function inUseError(path: string, holder: LockInfo): ServiceError {
 /** Takes the lock or throws EMBEDDED_IN_USE. Returns the function that releases it. */
 export function acquireLock(path: string): () => void {
   mkdirSync(dirname(path), { recursive: true });
+  const owner = ownerOf();
   const info: LockInfo = {
     pid: process.pid,
     since: new Date().toISOString(),
     command: process.argv.slice(1).join(' ').slice(0, 200),
+    ...(owner ? { owner } : {}),
   };
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(info)}\n`);
@@ -76,7 +99,7 @@ export function acquireLock(path: string): () => void {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = readLock(path);
-        if (holder && pidAlive(holder.pid)) throw inUseError(path, holder);
+        if (holder && holderAlive(holder)) throw inUseError(path, holder);
         takeOverStale(path);
       }
     }
@@ -101,7 +124,7 @@ function takeOverStale(path: string): void {
     throw error;
   }
   const moved = readLock(grave);
-  if (moved && pidAlive(moved.pid)) {
+  if (moved && holderAlive(moved)) {
     try {
       linkSync(grave, path);
     } catch {

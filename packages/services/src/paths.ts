@@ -4,6 +4,7 @@
  *
  *   <data dir>/pglite/       PGlite's Postgres data directory (Node FS: a real PGDATA on disk)
  *   <data dir>/pglite.lock   JSON { pid, ... } of the process that has it open
+ *   <data dir>/redis-servers/<pid>.json   each running embedded redis-server and its owner (redis-owners.ts)
  *   <repo>/.data/cache/      initdb templates, so a new PGlite starts in ~0.5-1 s instead of ~3-4 s
  */
 import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -37,6 +38,11 @@ export function pgliteDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function lockPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataDir(env), 'pglite.lock');
+}
+
+/** Records of the embedded redis-servers started with this data folder, one file per server. */
+export function redisRecordsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dataDir(env), 'redis-servers');
 }
 
 /**

@@ -10,6 +10,8 @@
  */
 import pg from 'pg';
 import { errorMessage, maskUrl, ServiceError } from './errors.ts';
+import type { ProcessOwner } from './owner.ts';
+import { ownerCommentSql } from './run-schemas.ts';
 import type { BackendKind } from './types.ts';
 
 /** `"my_schema"`: identifiers here are already [a-z0-9_], quoting keeps them exact anyway. */
@@ -71,18 +73,22 @@ export async function probePostgres(pool: pg.Pool, source: SourceOfUrl): Promise
 /**
  * Creates the schema and, if asked, the `vector` extension in `public`. Serialised by a transaction
  * advisory lock because concurrent `CREATE ... IF NOT EXISTS` can still race on the catalog's unique index.
+ * `owner` (per-run schemas) is recorded on the schema in the same transaction (run-schemas.ts), so a
+ * run killed at any point leaves no schema without its owner.
  */
 export async function prepareDatabase(
   pool: pg.Pool,
   schema: string,
   vector: boolean,
   source: SourceOfUrl,
+  owner?: ProcessOwner,
 ): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('mlops-lab:prepare'))`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    if (owner) await client.query(ownerCommentSql(schema, owner));
     if (vector) {
       try {
         await client.query('CREATE EXTENSION IF NOT EXISTS vector SCHEMA public');

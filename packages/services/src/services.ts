@@ -14,11 +14,14 @@ import type pg from 'pg';
 import { composeUp, dockerEngineAnswersCached, dockerUrls } from './docker.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.ts';
-import { maskUrl, ServiceError } from './errors.ts';
+import { errorMessage, maskUrl, ServiceError } from './errors.ts';
 import { migrate } from './migrate.ts';
+import { ownerOf } from './owner.ts';
 import { createPool, prepareDatabase, probePostgres, quoteIdent, type SourceOfUrl } from './postgres.ts';
 import { createRedis, deleteByPrefix, probeRedis } from './redis.ts';
+import { type RemovedRedis, removeOrphanRedisServers } from './redis-owners.ts';
 import { composeServicesFor, planBackends } from './resolve.ts';
+import { type RemovedSchema, removeDeadRunSchemas } from './run-schemas.ts';
 import { trackOpen } from './shutdown.ts';
 import type { AcquireOptions, BackendInfo, Migration, Services } from './types.ts';
 
@@ -43,6 +46,27 @@ export function namesFor(
   return keep
     ? { schema: `mlops_${ns}`, keyPrefix: `mlops:${ns}:` }
     : { schema: `run_${ns}_${id}`, keyPrefix: `run:${ns}:${id}:` };
+}
+
+/**
+ * The line a start prints when it removed what dead runs left, or undefined when there was nothing:
+ * `services: removed 3 schemas and 1 redis-server left by dead runs (pids 123, 456; 1 with no owner record)`.
+ */
+export function leftoversLine(
+  schemas: readonly RemovedSchema[],
+  servers: readonly RemovedRedis[],
+): string | undefined {
+  if (schemas.length + servers.length === 0) return undefined;
+  const count = (n: number, what: string) => (n === 0 ? [] : [`${n} ${what}${n > 1 ? 's' : ''}`]);
+  const owners = [...schemas.map((s) => s.ownerPid), ...servers.map((r) => r.ownerPid)];
+  const pids = [...new Set(owners.filter((pid) => pid !== undefined))].sort((a, b) => a - b);
+  const unrecorded = schemas.filter((s) => s.ownerPid === undefined).length;
+  const details = [
+    ...(pids.length > 0 ? [`pid${pids.length > 1 ? 's' : ''} ${pids.join(', ')}`] : []),
+    ...(unrecorded > 0 ? [`${unrecorded} with no owner record`] : []),
+  ];
+  const what = [...count(schemas.length, 'schema'), ...count(servers.length, 'redis-server')];
+  return `services: removed ${what.join(' and ')} left by dead runs (${details.join('; ')})`;
 }
 
 function runId(): string {
@@ -154,10 +178,17 @@ export async function acquire(options: AcquireOptions): Promise<ServicesWithExtr
   const env = process.env;
   const services = new LabServices(options, namesFor(options.namespace, options.keep ?? false));
   services.untrack = trackOpen(() => services.close());
+  // What runs killed without closing left: their redis-servers now, their schemas once connected.
+  const orphans = removeOrphanRedisServers(env);
+  const reportLeftovers = (schemas: RemovedSchema[]) => {
+    const line = leftoversLine(schemas, orphans);
+    if (line) log(line);
+  };
   try {
     const plan = await planBackends(options.needs, env, dockerEngineAnswersCached);
     const compose = composeServicesFor(plan);
     if (compose.length > 0) await composeUp(compose);
+    if (!plan.postgres) reportLeftovers([]);
 
     if (plan.postgres) {
       let source: SourceOfUrl;
@@ -178,7 +209,22 @@ export async function acquire(options: AcquireOptions): Promise<ServicesWithExtr
       }
       services.pool = createPool(source.url, services.schema, plan.postgres);
       await probePostgres(services.pool, source);
-      await prepareDatabase(services.pool, services.schema, plan.vector, source);
+      let removed: RemovedSchema[] = [];
+      if (!(plan.postgres === 'embedded' && options.ephemeral)) {
+        // Best effort: a sweep that fails is said, and never fails the run.
+        const sweep = await removeDeadRunSchemas(services.pool, plan.postgres === 'embedded').catch(
+          (error: unknown) => ({ removed: [], failed: [{ schema: 'run_*', error: errorMessage(error) }] }),
+        );
+        removed = sweep.removed;
+        for (const { schema, error } of sweep.failed) {
+          log(
+            `services: could not remove ${schema} left by a dead run (the next start tries again): ${error}`,
+          );
+        }
+      }
+      reportLeftovers(removed);
+      const owner = options.keep ? undefined : ownerOf();
+      await prepareDatabase(services.pool, services.schema, plan.vector, source, owner);
       services.schemaReady = true;
       services.backends.postgres = { kind: plan.postgres, url: maskUrl(source.url) };
       log(`postgres: ${label}, schema ${services.schema}`);

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { dockerDisabled, dockerEngineCheck, dockerUrls } from './docker.ts';
 import { findRedisServer } from './embedded-redis.ts';
 import { errorMessage, maskUrl } from './errors.ts';
-import { type LockInfo, pidAlive, readLock } from './lock.ts';
+import { holderAlive, type LockInfo, readLock } from './lock.ts';
 import { displayPath, folderBytes, lockPath, pgliteDir } from './paths.ts';
 import { probeRedis } from './redis.ts';
 import { planBackends } from './resolve.ts';
@@ -103,7 +103,7 @@ export async function collectStatus(env: NodeJS.ProcessEnv = process.env): Promi
     dockerDetail: engine.detail,
     services,
     data: { path: dir, bytes, exists: bytes > 0 },
-    lock: { holder, live: holder ? pidAlive(holder.pid) : false },
+    lock: { holder, live: holder ? holderAlive(holder) : false },
     redisServer,
     // A Docker service that is down is fine: acquire() starts it.
     ok: services.every((s) => s.answers !== false || s.kind === 'docker'),
