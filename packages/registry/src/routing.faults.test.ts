@@ -3,8 +3,11 @@
  * carries change notices. A redis-server of the test's own is killed and restarted empty while a
  * watcher follows a 95/5 canary: the canary must survive (no table change at all), every failed poll
  * must be counted (not one stuck, queued command), the outage must show in `health()`, and a change
- * written while Redis is away must still arrive, from Postgres.
+ * written while Redis is away must still arrive, from Postgres. Then Postgres is cut away from the
+ * watcher (a TCP proxy in front of a shared server): the last good table stays, the table turns
+ * stale, and the first read after the cut heals it.
  */
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import {
   acquire,
   type KillableRedis,
@@ -12,6 +15,7 @@ import {
   startKillableRedis,
 } from '@mlops-lab/services';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModel, setAlias } from './models.ts';
 import { type RoutingConfig, type RoutingStore, routingHistory, setRouting } from './routing.ts';
@@ -44,6 +48,35 @@ afterAll(async () => {
   await redisServer?.stop();
   await services?.close();
 });
+
+/** A TCP proxy: `cut()` drops every connection and refuses new ones, `restore()` heals. */
+class Link {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+  constructor(
+    private readonly host: string,
+    private readonly upstreamPort: number,
+  ) {}
+  async restore(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.upstreamPort, this.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => this.sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+  async cut(): Promise<void> {
+    const closed = new Promise((r) => this.server?.close(r));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+}
 
 async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -103,5 +136,49 @@ describe('routing table through a Redis crash', () => {
       [1, 'canary v2 at 5%', 'test'],
       [2, 'ramp to 10%', 'test'],
     ]);
+  });
+});
+
+// The embedded PGlite is one session shared by every connection: a second path to it through a
+// proxy is not a second server. A shared Postgres (DATABASE_URL, as in CI) is needed here.
+describe.skipIf(!process.env.DATABASE_URL)('routing table through a Postgres outage', () => {
+  it('keeps the last good table, turns stale, and heals on the first read after', async () => {
+    const url = new URL(services.pg.options.connectionString ?? process.env.DATABASE_URL!);
+    const link = new Link(url.hostname, Number(url.port || 5432));
+    await link.restore();
+    url.hostname = '127.0.0.1';
+    url.port = String(link.port);
+    const pool = new pg.Pool({
+      connectionString: url.toString(),
+      max: 1,
+      connectionTimeoutMillis: 1000,
+      query_timeout: 1000,
+    });
+    pool.on('error', () => {}); // an idle client dropped by the cut; the polls report it
+    pool.on('connect', (c) => void c.query(`SET search_path TO "${services.schema}", public`));
+    const seen: (RoutingConfig | null)[] = [];
+    const errors = { redis: 0, postgres: 0 };
+    await redisServer.restart(); // a fresh, empty Redis: notices play no part here
+    const watch = watchRouting({ pg: pool, redis: writer, key: store.key }, 'm', (c) => seen.push(c), {
+      intervalMs: 50,
+      tableEveryMs: 200,
+      staleAfterMs: 600,
+      onError: (_e, where) => errors[where]++,
+    });
+    try {
+      await until(() => seen.length === 1, 'first table');
+      const table = seen[0];
+      expect(table).not.toBeNull();
+      await link.cut();
+      await until(() => errors.postgres >= 3 && watch.health().stale, 'stale after failed table reads');
+      expect(seen).toEqual([table]); // nothing replaced the last good table
+      await link.restore();
+      await until(() => !watch.health().stale, 'a good table read after the outage');
+      expect(seen).toEqual([table]);
+    } finally {
+      watch.stop();
+      await link.cut();
+      await pool.end().catch(() => {});
+    }
   });
 });

@@ -13,7 +13,7 @@ export interface KillableRedis {
   readonly port: number;
   /** SIGKILL: no shutdown, every connection dropped, every key lost. */
   kill(): Promise<void>;
-  /** A new, empty redis-server on the same port. */
+  /** A new, empty redis-server on the same port (the running one, if any, is killed first). */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -51,7 +51,10 @@ export async function startKillableRedis(): Promise<KillableRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     kill,
-    restart: start,
+    async restart() {
+      await kill();
+      await start();
+    },
     async stop() {
       await kill();
       unhook();
