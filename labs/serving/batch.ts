@@ -95,10 +95,10 @@ export async function runBatchJob(
     });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const jobs = await enqueueBatchScoring(queue, pg, { table: TABLE, chunkSize });
-    expected = jobs.length;
+    const { chunks } = await enqueueBatchScoring(queue, pg, { table: TABLE, chunkSize });
+    expected = chunks.length; // a fresh queue: every chunk got a new job
     finished.catch(() => {}); // awaited below unless every job finished before the count was known
-    if (jobs.length > 0 && completed < expected) await finished;
+    if (chunks.length > 0 && completed < expected) await finished;
     const cpu = process.cpuUsage(cpu0);
     const wallMs = performance.now() - t0;
     const { rows } = await pg.query<{
@@ -109,7 +109,7 @@ export async function runBatchJob(
     }>(`SELECT id, score, decision, error FROM ${TABLE} ORDER BY id`);
     return {
       rows: rows.map((r) => ({ ...r, id: Number(r.id), score: r.score === null ? null : Number(r.score) })),
-      jobs: jobs.length,
+      jobs: chunks.length,
       wallMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
       modelMs: stopwatch.t.ms,

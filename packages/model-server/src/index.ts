@@ -6,11 +6,14 @@
 export {
   batchScoringWorker,
   type ChunkJob,
+  chunkJobId,
+  type EnqueueResult,
   enqueueBatchScoring,
   type ScoringTable,
   scoreChunk,
   scoringQueue,
   scoringTableSql,
+  type WorkerTuning,
 } from './batch-job.ts';
 export { type BatcherOptions, MicroBatcher, paddedSize } from './batcher.ts';
 export { createMetrics, histogramQuantile, type ServerMetrics } from './metrics.ts';
