@@ -56,4 +56,32 @@ describe('pnpm registry refuses bad input before any work', () => {
     expect(await refusal('alias', 'm', 'champion', '2', '--reason')).toMatch(/--reason needs a value/);
     expect(await refusal('frobnicate', 'm')).toMatch(/unknown command "frobnicate"; usage: pnpm registry/);
   });
+
+  it('route refuses a bad table or a missing reason before any work', async () => {
+    expect(await refusal('route', 'm', 'champion=95', '2=4', '--reason', 'r')).toMatch(
+      /weights sum to 99, not 100/,
+    );
+    expect(await refusal('route', 'm', 'champion=95', '2=5')).toMatch(/a routing change needs --reason/);
+    expect(await refusal('route', 'm', 'champion:95')).toMatch(/"champion:95" is not target=weight/);
+    expect(await refusal('route', 'm', '--reason', 'r')).toMatch(
+      /--reason is only for alias, and for route with a table/,
+    );
+  });
+});
+
+describe('pnpm registry route and history on the embedded services', () => {
+  it('shows no table, refuses one whose targets do not resolve (exit 1), and history stays empty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'registry-cli-'));
+    dirs.push(dir);
+    const shown = await runScript(CLI, ['route', 'm'], dir);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/m: no table \(servers use \{ champion: 100 \}\)/);
+    // A table naming versions that do not exist is refused by the registry: exit 1, nothing stored.
+    const refused = await runScript(CLI, ['route', 'm', 'champion=100', '--reason', 'first'], dir);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/refused: routing for m: target "champion" does not resolve/);
+    const history = await runScript(CLI, ['history', 'm'], dir);
+    expect(history.status, history.stderr).toBe(0);
+    expect(history.stdout).toMatch(/no alias moves or routing changes for m/);
+  });
 });

@@ -3,12 +3,13 @@
  * that `pnpm train` writes and `pnpm serve` reads.
  *
  *   pnpm registry list <name>                              versions with lineage and metrics
- *   pnpm registry history <name> [alias]                   every alias move: when, from, to, why
+ *   pnpm registry history <name> [alias]                   every alias move and routing change: when, what, why
  *   pnpm registry alias <name> <alias> <version> --reason "why"
- *   pnpm registry route <name> [target=weight ...]         show, or set, the routing table
+ *   pnpm registry route <name> [target=weight ... --reason "why"]   show, or set, the routing table
  *
- * A routing table lives in Redis; with the embedded Redis (one per process, no persistence) a table
- * set here would vanish on exit, so `route` needs a shared Redis (REDIS_URL or `pnpm services:up`).
+ * The routing table is stored in Postgres with its history; a change is announced to running servers
+ * through Redis. Servers that follow a table need shared servers (REDIS_URL and DATABASE_URL, or
+ * `pnpm services:up`); on the embedded services the table is kept, but nothing else can be listening.
  *
  * Names, aliases, versions and reasons are checked before any service starts. Exit 0 ok, 1 failure
  * or refusal, 2 usage error (one stderr line with the usage).
@@ -31,14 +32,14 @@ import {
   parseVersion,
   setAlias,
 } from './models.ts';
-import { getRouting, type RoutingConfig, setRouting } from './routing.ts';
+import { checkRoutingShape, getRouting, type RoutingConfig, routingHistory, setRouting } from './routing.ts';
 import { migrateRegistry } from './schema.ts';
 
 const COMMANDS = {
   list: 'list <name>',
   history: 'history <name> [alias]',
   alias: 'alias <name> <alias> <version> --reason "why"',
-  route: 'route <name> [target=weight ...] (e.g. champion=95 3=5)',
+  route: 'route <name> [target=weight ... --reason "why"] (e.g. champion=95 3=5)',
 } as const;
 type Command = keyof typeof COMMANDS;
 const usageOf = (command: Command) => `pnpm registry ${COMMANDS[command]}`;
@@ -62,6 +63,8 @@ interface Call {
   name: string;
   /** `alias` only: the move asked for. */
   move?: { alias: string; version: number; reason: string };
+  /** `route` with pairs: the table asked for. */
+  table?: { config: RoutingConfig; reason: string };
 }
 
 /** Everything checkable without a database, checked before any service starts. */
@@ -76,8 +79,18 @@ function checkCall(
   usageCheck(() => checkModelName(name), usage);
   const maxArgs = { list: 0, history: 1, alias: 2, route: Number.POSITIVE_INFINITY }[command];
   if (rest.length > maxArgs) throw new UsageError(`unexpected argument "${rest[maxArgs]}"`, usage);
-  if (reason !== undefined && command !== 'alias') throw new UsageError('--reason is only for alias', usage);
+  const setsTable = command === 'route' && rest.length > 0;
+  if (reason !== undefined && command !== 'alias' && !setsTable)
+    throw new UsageError('--reason is only for alias, and for route with a table', usage);
   if (command === 'history' && rest[0] !== undefined) usageCheck(() => checkAlias(rest[0]), usage);
+  if (setsTable) {
+    const config = parseTable(rest);
+    usageCheck(() => checkRoutingShape(name, config), usage);
+    if (reason === undefined)
+      throw new UsageError('a routing change needs --reason "why" (it is the audit trail)', usage);
+    usageCheck(() => checkReason(reason), usage);
+    return { name, table: { config, reason } };
+  }
   if (command !== 'alias') return { name };
   const [alias, versionText] = rest;
   if (alias === undefined || versionText === undefined) {
@@ -117,27 +130,43 @@ async function main(): Promise<number> {
         );
       }
     } else if (command === 'history') {
-      for (const h of await aliasHistory(services.pg, call.name, rest[0])) {
-        console.log(
-          `${h.changedAt.toISOString()}  ${h.alias}: ${h.fromVersion ?? '-'} -> ${h.toVersion}  (${h.reason})`,
-        );
+      const lines = (await aliasHistory(services.pg, call.name, rest[0])).map((h) => ({
+        at: h.changedAt,
+        text: `${h.alias}: ${h.fromVersion ?? '-'} -> ${h.toVersion}  (${h.reason})`,
+      }));
+      if (rest[0] === undefined) {
+        for (const r of await routingHistory(services.pg, call.name)) {
+          lines.push({
+            at: r.changedAt,
+            text: `routing r${r.revision}: ${r.from ? JSON.stringify(r.from) : '-'} -> ${JSON.stringify(r.to)}  (${r.reason}; by ${r.by})`,
+          });
+        }
       }
+      lines.sort((a, b) => a.at.getTime() - b.at.getTime());
+      if (lines.length === 0) console.log(`no alias moves or routing changes for ${call.name}`);
+      for (const l of lines) console.log(`${l.at.toISOString()}  ${l.text}`);
     } else if (call.move) {
       const { alias, version, reason } = call.move;
       const change = await setAlias(services.pg, call.name, alias, version, reason);
       console.log(`${call.name}@${alias}: ${change.fromVersion ?? '-'} -> ${change.toVersion}`);
     } else {
-      if (services.backends.redis?.kind === 'embedded') {
-        console.error(
-          'routing tables live in Redis, and the embedded Redis lives only as long as this command: ' +
-            'set REDIS_URL (and DATABASE_URL) to shared servers, or run pnpm services:up (Docker)',
-        );
-        return 1;
+      if (call.table) {
+        const change = await setRouting(services, call.name, call.table.config, {
+          reason: call.table.reason,
+        });
+        const heard =
+          services.backends.redis?.kind === 'embedded'
+            ? 'kept in the embedded Postgres; no server can follow it there (routed serving needs shared servers)'
+            : change.notified
+              ? 'announced to running servers'
+              : 'Redis did not take the notice: running servers read it within 5 s';
+        console.log(`${call.name}: routing revision ${change.revision}, ${heard}`);
       }
-      if (rest.length > 0) await setRouting(services, name, parseTable(rest));
-      const table = await getRouting(services, name);
+      const table = await getRouting(services, call.name);
       console.log(
-        table ? `${name}: ${JSON.stringify(table)}` : `${name}: no table (servers use { champion: 100 })`,
+        table
+          ? `${call.name}: ${JSON.stringify(table)}`
+          : `${call.name}: no table (servers use { champion: 100 })`,
       );
     }
     return 0;
