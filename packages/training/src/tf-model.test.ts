@@ -2,11 +2,11 @@
  * TF.js training end to end against real Postgres (DATABASE_URL when set, else embedded PGlite):
  * backend fallback, determinism, holdout AUC, save -> register -> load round trip, tamper refusal.
  */
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePayments } from '@mlops-lab/datagen';
-import { RegistryError } from '@mlops-lab/registry';
+import { aliasHistory, getAlias, listVersions, RegistryError } from '@mlops-lab/registry';
 import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLoss } from './metrics.ts';
@@ -64,7 +64,35 @@ describe('TF.js payments model', () => {
     });
     expect(again.metrics).toEqual(first.metrics);
     expect(again.hash).toBe(first.hash);
-    expect(again.version).toBe(2);
+    // The same artifact is the same model: the version that holds it is reused, not duplicated.
+    expect(again.version).toBe(1);
+    expect(again.reused).toBe(true);
+    expect((await listVersions(services.pg, 'fraud')).map((v) => v.version)).toEqual([1]);
+    expect((await aliasHistory(services.pg, 'fraud')).map((c) => c.toVersion)).toEqual([1]);
+  });
+
+  it('refuses data whose holdout has one class before training: its AUC could not judge the model', async () => {
+    const events = generatePayments({
+      seed: 5,
+      size: 800,
+      start: Date.UTC(2024, 0, 1),
+      durationMs: 86_400_000,
+    });
+    const oneClass = events.map((e, i) => (i >= 600 ? { ...e, label: 0 as const } : e));
+    const emptyRoot = await mkdtemp(join(tmpdir(), 'tf-one-class-'));
+    const error = await trainAndRegister({
+      services,
+      name: 'one-class',
+      events: oneClass,
+      dataRef: 'test: every holdout label 0',
+      artifactsRoot: emptyRoot,
+      log: quiet,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).message).toMatch(/holdout .*200 rows.* no fraud/);
+    expect(await readdir(emptyRoot)).toEqual([]);
+    expect(await listVersions(services.pg, 'one-class')).toEqual([]);
+    expect(await getAlias(services.pg, 'one-class', 'champion')).toBeNull();
   });
 
   it('save -> register -> load gives the predictions training evaluated', async () => {

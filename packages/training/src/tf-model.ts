@@ -8,6 +8,7 @@
  */
 import { generatePayments, mulberry32, type PaymentEvent } from '@mlops-lab/datagen';
 import {
+  checkModelName,
   getAlias,
   loadArtifact,
   migrateRegistry,
@@ -22,6 +23,7 @@ import { expectedCalibrationError } from './calibration.ts';
 import { fitPaymentStats, type PaymentInput, type PaymentStats, preprocessPayment } from './features.ts';
 import { logLoss, rocAuc } from './metrics.ts';
 import { type Backend, loadTf, type Tf } from './tfjs.ts';
+import { trainNumber } from './train-input.ts';
 
 export interface TrainMetrics {
   auc: number | null;
@@ -34,6 +36,8 @@ export interface TrainMetrics {
 
 export interface TrainResult {
   version: number;
+  /** True when this model already held the artifact under `version`: nothing new was registered. */
+  reused: boolean;
   hash: string;
   metrics: TrainMetrics;
   backend: Backend;
@@ -132,13 +136,30 @@ async function toFiles(
   return files;
 }
 
-/** Generates the payments window, trains, evaluates on the later 25%, stores and registers the model. */
+/** A holdout of one class gives no AUC, so the model could not be judged: refused before training. */
+function checkHoldout(holdout: PaymentEvent[]): void {
+  const fraud = holdout.filter((e) => e.label === 1).length;
+  if (fraud > 0 && fraud < holdout.length) return;
+  throw new RegistryError(
+    'bad-input',
+    `the holdout (the latest quarter, ${holdout.length} rows) has ${fraud === 0 ? 'no fraud' : 'only fraud'}, ` +
+      'so its AUC is undefined and the model could not be judged: train on more or other data',
+  );
+}
+
+/**
+ * Generates the payments window, trains, evaluates on the later 25%, stores and registers the model.
+ * Every input is checked first (name, seed, size, epochs, a holdout with both classes): a refusal
+ * leaves no artifact and no version behind.
+ */
 export async function trainAndRegister(options: TrainOptions): Promise<TrainResult> {
   const name = options.name ?? 'payments-fraud';
-  const seed = options.seed ?? 7;
-  const size = options.events?.length ?? options.size ?? 6000;
+  checkModelName(name);
+  const seed = trainNumber('seed', options.seed ?? 7);
+  // The size limit is about generated data; given events are judged by their holdout below.
+  const size = options.events?.length ?? trainNumber('size', options.size ?? 6000);
+  const epochs = trainNumber('epochs', options.epochs ?? 15);
   const log = options.log ?? (() => {});
-  const { tf, backend } = await loadTf({ log });
   if (options.events && !options.dataRef) {
     throw new RegistryError('bad-input', 'trainAndRegister: `events` need a `dataRef` saying what they are');
   }
@@ -147,6 +168,8 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
   const cut = Math.floor(events.length * 0.75);
   const train = events.slice(0, cut);
   const holdout = events.slice(cut);
+  checkHoldout(holdout);
+  const { tf, backend } = await loadTf({ log });
   const stats = fitPaymentStats(train);
   const order = permutation(train.length, seed);
   const xTrain = order.map((i) => preprocessPayment(train[i], stats));
@@ -156,7 +179,7 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
     const model = buildModel(tf, xTrain[0].length, seed);
     const x = tf.tensor2d(xTrain);
     const y = tf.tensor2d(yTrain);
-    await model.fit(x, y, { epochs: options.epochs ?? 15, batchSize: 128, shuffle: false, verbose: 0 });
+    await model.fit(x, y, { epochs, batchSize: 128, shuffle: false, verbose: 0 });
     const scores = await predictRows(
       tf,
       model,
@@ -199,6 +222,8 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
       dataRef,
       metrics: { ...metrics },
     });
+    // Only an unset champion is set: a reused version the champion already points at is not moved
+    // again, and setAlias itself refuses a champion whose metrics are not finite.
     if (
       (options.championIfUnset ?? true) &&
       (await getAlias(options.services.pg, name, 'champion')) === null
@@ -206,9 +231,12 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
       await setAlias(options.services.pg, name, 'champion', registered.version, 'first registered version');
     }
     log(
-      `registered ${name}@${registered.version} (artifact ${hash.slice(0, 12)}, AUC ${metrics.auc?.toFixed(3)})`,
+      registered.reused
+        ? `${name}@${registered.version} already holds this artifact (hash ${hash.slice(0, 12)}…): ` +
+            'not registering a new version'
+        : `registered ${name}@${registered.version} (artifact ${hash.slice(0, 12)}, AUC ${metrics.auc?.toFixed(3)})`,
     );
-    return { version: registered.version, hash, metrics, backend };
+    return { version: registered.version, reused: registered.reused, hash, metrics, backend };
   } finally {
     tf.engine().endScope();
   }

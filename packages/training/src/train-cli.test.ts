@@ -1,0 +1,76 @@
+/**
+ * `pnpm train` run as a person runs it (a child process on an empty embedded data folder): every
+ * flag is checked before services start or training begins (exit 2, one stderr line, no artifact,
+ * no database), and retraining identical data reuses the version that holds the same artifact.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScript } from '@mlops-lab/services';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const TRAIN = 'packages/training/src/train-cli.ts';
+const REGISTRY = 'packages/registry/src/cli.ts';
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'train-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Runs `pnpm train ...args`, checks it refused as a usage error before any work, returns the line. */
+async function refusal(...args: string[]): Promise<string> {
+  const dir = freshDir();
+  const result = await runScript(TRAIN, args, dir);
+  expect(result.status, result.stderr).toBe(2);
+  expect(result.stderrLines, result.stderr).toHaveLength(1);
+  expect(existsSync(join(dir, 'artifacts')), 'an artifact was stored').toBe(false);
+  expect(existsSync(join(dir, 'pglite')), 'a service was started').toBe(false);
+  return result.stderrLines[0];
+}
+
+describe('pnpm train checks its flags before any work', () => {
+  it('refuses an unsafe --name before training', async () => {
+    expect(await refusal('--name', '../../etc')).toMatch(
+      /model name "\.\.\/\.\.\/etc" must be 1-64 characters of \[A-Za-z0-9._-\]/,
+    );
+  });
+
+  it('refuses a --size too small for a holdout with both classes, stating the minimum', async () => {
+    expect(await refusal('--size', '4')).toMatch(/--size must be an integer from 400 to 1000000 .*got "4"/);
+  });
+
+  it('an unknown option, a missing value or a bad value exits 2 with the usage line', async () => {
+    expect(await refusal('--sise', '400')).toMatch(/^unknown option --sise; usage: pnpm train/);
+    expect(await refusal('--size')).toMatch(/^--size needs a value; usage: pnpm train/);
+    expect(await refusal('--seed', 'abc')).toMatch(
+      /^--seed must be an integer .*got "abc"; usage: pnpm train/,
+    );
+    expect(await refusal('--seed', '-1')).toMatch(/^--seed must be an integer .*got "-1"; usage: pnpm train/);
+    expect(await refusal('payments')).toMatch(/^unexpected argument "payments"; usage: pnpm train/);
+  });
+});
+
+describe('pnpm train on identical data', () => {
+  it('reuses the version holding the same artifact and does not move the alias again', async () => {
+    const dir = freshDir();
+    const first = await runScript(TRAIN, ['--size', '400', '--seed', '3'], dir);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^payments-fraud@1 /m);
+    const again = await runScript(TRAIN, ['--size', '400', '--seed', '3'], dir);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(
+      /payments-fraud@1 already holds this artifact \(hash [0-9a-f]{12}…\): not registering a new version/,
+    );
+    const list = await runScript(REGISTRY, ['list', 'payments-fraud'], dir);
+    expect(list.stdout.split('\n').filter((l) => l.startsWith('payments-fraud@'))).toHaveLength(1);
+    const history = await runScript(REGISTRY, ['history', 'payments-fraud'], dir);
+    expect(history.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/champion: - -> 1 {2}\(first registered version\)$/),
+    ]);
+  });
+});
