@@ -6,36 +6,65 @@
  * `pnpm serve --model <name>` (no @): routed by the model's routing table in Redis (Q18), following
  * `pnpm registry route` and `pnpm registry alias` while it runs. That needs servers other processes
  * can reach (DATABASE_URL + REDIS_URL, or Docker): the embedded ones live inside one process.
+ *
+ * The reference, port and host are checked before any service starts: exit 2 and one line for a
+ * usage error, 1 for a failure. A non-loopback --host is bound as asked, with a one-line warning:
+ * the server has no authentication.
  */
-import { parseArgs } from 'node:util';
-import { RegistryError } from '@mlops-lab/registry';
-import { acquire } from '@mlops-lab/services';
+import { checkModelName, parseRef, RegistryError } from '@mlops-lab/registry';
+import { acquire, parseCommandLine, runCommand, UsageError, usageCheck } from '@mlops-lab/services';
 import { registryRouting } from './routing.ts';
 import { createServer } from './server.ts';
 import { loadServingModel } from './tf-adapter.ts';
 
+const USAGE = 'pnpm serve --model <name>@<alias|version> | <name> [--port N] [--host 127.0.0.1]';
+
+/** Loopback addresses only this machine can reach; anything else may expose the server. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Says, once and before binding, what a non-loopback host exposes: nothing here checks who calls. */
+function warnIfExposed(host: string): void {
+  if (isLoopback(host)) return;
+  console.warn(
+    `warning: --host ${host} is not a loopback address and this server has no authentication: ` +
+      'anyone who can reach it can call POST /predict and read /metrics and /readyz',
+  );
+}
+
+function checkCall(values: Record<string, string | undefined>) {
+  const { model, host = '127.0.0.1' } = values;
+  if (model === undefined) throw new UsageError('--model is needed');
+  // A reference with @ is one version (or alias); a bare name is served by its routing table.
+  if (model.includes('@')) usageCheck(() => parseRef(model));
+  else usageCheck(() => checkModelName(model));
+  const portText = values.port ?? '8080';
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new UsageError(`--port must be an integer 0..65535, got ${JSON.stringify(portText.slice(0, 20))}`);
+  }
+  if (!/^[A-Za-z0-9.:_%-]{1,253}$/.test(host)) {
+    throw new UsageError(
+      `--host must be an IP address or host name, got ${JSON.stringify(host.slice(0, 40))}`,
+    );
+  }
+  return { model, port, host };
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
-  });
-  if (!values.model) {
-    console.error('usage: pnpm serve --model <name>@<alias|version> | <name> [--port N] [--host 127.0.0.1]');
-    return 2;
-  }
-  const port = Number(values.port ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be an integer 0..65535, got "${values.port}"`);
-    return 2;
-  }
-  if (!values.model.includes('@')) return serveRouted(values.model, port, values.host ?? '127.0.0.1');
+  const { values, positionals } = parseCommandLine(['model', 'port', 'host']);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { model: ref, port, host } = checkCall(values);
+  if (!ref.includes('@')) return serveRouted(ref, port, host);
   const services = await acquire({ needs: ['postgres'], namespace: 'registry', keep: true });
   let model: Awaited<ReturnType<typeof loadServingModel>>;
   try {
-    model = await loadServingModel(services, values.model, { log: (line) => console.log(line) });
+    model = await loadServingModel(services, ref, { log: (line) => console.log(line) });
   } catch (err) {
     await services.close();
-    if (err instanceof RegistryError && (err.code === 'not-found' || err.code === 'bad-ref')) {
-      console.error(`${err.message}\nmodel ${values.model} is not registered: run pnpm train first`);
+    if (err instanceof RegistryError && err.code === 'not-found') {
+      console.error(`${err.message}: run pnpm train first (it registers a model and sets its champion)`);
       return 1;
     }
     if (err instanceof Error && /relation .* does not exist/.test(err.message)) {
@@ -50,9 +79,10 @@ async function main(): Promise<number> {
   await services.close();
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
+  warnIfExposed(host);
   const server = createServer({
     model,
-    host: values.host ?? '127.0.0.1',
+    host,
     port,
     batching: { maxBatch: 32, maxWaitMs: 2 },
     cache: { enabled: true, max: 10_000, ttlMs: 60_000 },
@@ -82,6 +112,7 @@ async function serveRouted(name: string, port: number, host: string): Promise<nu
   }
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
+  warnIfExposed(host);
   const server = createServer({
     routing: registryRouting(services, name),
     host,
@@ -126,12 +157,4 @@ function untilSignal(): Promise<void> {
   });
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
-  },
-);
+runCommand(USAGE, main);

@@ -1,0 +1,87 @@
+/**
+ * `pnpm serve` run as a person runs it (child processes on an empty embedded data folder): a bad
+ * reference or option is one line and exit 2 before any service starts; a non-loopback --host is
+ * bound as asked, with one line saying what it exposes without authentication.
+ */
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScript, spawnScript } from '@mlops-lab/services';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const SERVE = 'packages/model-server/src/serve-cli.ts';
+const TRAIN = 'packages/training/src/train-cli.ts';
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'serve-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function refusal(...args: string[]): Promise<string> {
+  const dir = freshDir();
+  const result = await runScript(SERVE, args, dir);
+  expect(result.status, result.stderr).toBe(2);
+  expect(result.stderrLines, result.stderr).toHaveLength(1);
+  expect(existsSync(join(dir, 'pglite')), 'a service was started').toBe(false);
+  return result.stderrLines[0];
+}
+
+describe('pnpm serve', () => {
+  it('--model with an invalid reference gives one line, the right reason, exit 2', async () => {
+    const line = await refusal('--model', 'x@../../etc');
+    expect(line).toMatch(/"\.\.\/\.\.\/etc" in "x@\.\.\/\.\.\/etc" is neither a version nor an alias/);
+    expect(line).not.toMatch(/not registered/);
+  });
+
+  it('an unknown option, a missing value or a bad value exits 2 with the usage line', async () => {
+    expect(await refusal('--model', 'm@1', '--prot', '80')).toMatch(
+      /^unknown option --prot; usage: pnpm serve/,
+    );
+    expect(await refusal('--model')).toMatch(/^--model needs a value; usage: pnpm serve/);
+    expect(await refusal('--model', 'm@1', '--port', '-1')).toMatch(/^--port must be an integer 0\.\.65535/);
+    expect(await refusal('--model', `${'m'.repeat(65)}@1`)).toMatch(/at most 64/);
+  });
+
+  it('binds a non-loopback --host as asked and warns once that it has no authentication', async () => {
+    const dir = freshDir();
+    const trained = await runScript(TRAIN, ['--size', '400', '--seed', '3'], dir);
+    expect(trained.status, trained.stderr).toBe(0);
+    const child = spawnScript(
+      SERVE,
+      ['--model', 'payments-fraud@champion', '--host', '0.0.0.0', '--port', '0'],
+      dir,
+    );
+    const exited = once(child, 'close');
+    let stdout = '';
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const m = /^serving .* on http:\/\/\S+:(\d+) /m.exec(stdout);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('close', () => reject(new Error(`serve exited before listening:\n${stdout}\n${stderr}`)));
+    });
+    try {
+      // Bound on every interface, so the loopback address answers too.
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    // Read once the process has ended: stderr and stdout are separate pipes with no common order.
+    const warnings = stderr.split('\n').filter((l) => /authentication/.test(l));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/--host 0\.0\.0\.0 is not a loopback address/);
+    expect(warnings[0]).toMatch(/POST \/predict.*\/metrics.*\/readyz/);
+  });
+});
