@@ -11,6 +11,8 @@ import type pg from 'pg';
 import type { ChampionSource } from './upstream-policy.ts';
 
 export interface FollowedChampion extends ChampionSource {
+  /** Reads the alias now (a caller that just moved it need not wait for the next read). */
+  refresh(): Promise<void>;
   stop(): void;
   /** Reads that failed so far (the last good champion stayed in force). */
   readonly errors: number;
@@ -25,26 +27,35 @@ export async function followChampion(
   const alias = options.alias ?? 'champion';
   let version: string | undefined;
   let errors = 0;
-  let reading: Promise<void> | undefined;
-  // One read at a time: a slow read of an old alias cannot land after a newer one.
-  const read = () => {
-    reading ??= getAlias(pg, model, alias)
-      .then((v) => {
-        version = v === null ? undefined : String(v);
-      })
-      .catch(() => {
-        errors++;
-      })
+  // Reads in sequence, each starting after the one before: a slow read of an old alias cannot land
+  // after a newer one, and a refresh after a move always reads after the move.
+  let chain: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const read = (): Promise<void> => {
+    pending++;
+    chain = chain
+      .then(() =>
+        getAlias(pg, model, alias).then(
+          (v) => {
+            version = v === null ? undefined : String(v);
+          },
+          () => {
+            errors++;
+          },
+        ),
+      )
       .finally(() => {
-        reading = undefined;
+        pending--;
       });
-    return reading;
+    return chain;
   };
   await read();
-  const timer = setInterval(() => void read(), options.everyMs ?? 1000);
+  // The timer skips a beat while a read is still pending: a hung Postgres does not pile reads up.
+  const timer = setInterval(() => pending === 0 && void read(), options.everyMs ?? 1000);
   timer.unref();
   return {
     current: () => version,
+    refresh: read,
     stop: () => clearInterval(timer),
     get errors() {
       return errors;

@@ -188,9 +188,11 @@ describe('router under upstream faults', () => {
       expect(f.body).toMatchObject({ error: 'upstream_unavailable', version: '1' });
       expect(f.body.reason).toMatch(/^version 1 failed 3 attempts/);
     }
-    // Each failed request used its three attempts (two retries), never more.
-    expect(await failures(r, { version: '1', next: 'retry' })).toBe(2 * failed.length);
-    expect(await failures(r, { version: '1', next: 'none' })).toBe(failed.length);
+    // Each failed request used its three attempts (two retries), never more. By reason: on a loaded
+    // machine a call before the kill may time out and be retried to success, which is not this count.
+    const dead = { version: '1', reason: 'connection' };
+    expect(await failures(r, { ...dead, next: 'retry' })).toBe(2 * failed.length);
+    expect(await failures(r, { ...dead, next: 'none' })).toBe(failed.length);
   });
 
   it('a champion that answers 500 twice then recovers is retried to success', async () => {
