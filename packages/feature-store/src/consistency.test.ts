@@ -29,6 +29,22 @@ describe('comparison', () => {
     { keys: { customer_id: '2' }, timestamp: T0 },
   ];
 
+  it('reports features named like Object.prototype members as data: none lost, none inherited', () => {
+    const proto = '__proto__';
+    const own = (name: string, value: number) => Object.fromEntries([[name, value]]);
+    const report = compareServedToOffline(
+      sample,
+      [proto, 'constructor'],
+      [own(proto, 1), {}],
+      [{ values: own(proto, 1) }, { values: {} }],
+    );
+    expect(Object.keys(report.features)).toEqual([proto, 'constructor']);
+    expect(report.features[proto]).toMatchObject({ compared: 2, mismatches: 0 });
+    // Absent on both sides, not Object's constructor function read from the prototype.
+    expect(report.features.constructor).toMatchObject({ compared: 2, mismatches: 0, bothAbsent: 2 });
+    expect(report.consistent).toBe(true);
+  });
+
   it('counts mismatches per feature, treats absent on both sides as agreement', () => {
     const report = compareServedToOffline(
       sample,

@@ -17,6 +17,7 @@ import { type MaterializeTarget, materializeIncremental } from './materialize.ts
 import { getHistoricalFeatures } from './offline.ts';
 import { getOnlineFeatures } from './online.ts';
 import { checkTime } from './online-keys.ts';
+import { keyedObject, ownValue } from './safe-keys.ts';
 import type { FeatureValue, FeatureView } from './types.ts';
 import type { EntityKeys, Queryable } from './validate.ts';
 
@@ -83,20 +84,27 @@ export function compareServedToOffline(
   options: CompareOptions = {},
 ): ConsistencyReport {
   const maxExamples = options.maxExamples ?? 5;
-  const report: ConsistencyReport = { sampled: sample.length, mismatches: 0, consistent: true, features: {} };
+  // Keyed by caller-given names: no prototype, and own values only, so `__proto__` or `constructor`
+  // is a feature like any other instead of a lost key or Object's inherited constructor.
+  const report: ConsistencyReport = {
+    sampled: sample.length,
+    mismatches: 0,
+    consistent: true,
+    features: keyedObject(),
+  };
   for (const f of features) report.features[f] = { compared: 0, mismatches: 0, bothAbsent: 0, examples: [] };
   sample.forEach((point, i) => {
     for (const f of features) {
       const stats = report.features[f];
-      const off = offline[i]?.[f] ?? null;
-      const on = online[i]?.values[f] ?? null;
+      const off = ownValue(offline[i], f) ?? null;
+      const on = ownValue(online[i]?.values, f) ?? null;
       stats.compared++;
       if (off === null && on === null) stats.bothAbsent++;
       if (sameValue(off, on, options.tolerance)) continue;
       stats.mismatches++;
       report.mismatches++;
       if (stats.examples.length < maxExamples) {
-        const reason = online[i]?.missing?.[f];
+        const reason = ownValue(online[i]?.missing, f);
         stats.examples.push({
           ...point,
           offline: off,

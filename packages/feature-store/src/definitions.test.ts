@@ -91,6 +91,19 @@ describe('defineFeatureView', () => {
     expect(() => defineFeatureView(bad)).toThrow(message);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'refuses a feature, view or join key named %s: a plain object would lose it or read back another value',
+    (name) => {
+      const asFeature = { ...base, features: [{ name, type: 'float' as const }] };
+      const asView = { ...base, name };
+      const asKey = { ...base, entity: { name: 'c', joinKeys: [name] } };
+      for (const bad of [asFeature, asView, asKey]) {
+        expect(codeOf(() => defineFeatureView(bad))).toBe('INVALID_VIEW');
+        expect(() => defineFeatureView(bad)).toThrow(`"${name}" is reserved`);
+      }
+    },
+  );
+
   it('accepts a schema-qualified table and lists the source columns', () => {
     const view = defineFeatureView({
       ...base,

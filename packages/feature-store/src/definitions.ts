@@ -6,6 +6,7 @@
  * Postgres column and table names and Redis key parts.
  */
 import { FeatureStoreError } from './errors.ts';
+import { checkNotReserved } from './safe-keys.ts';
 import type { FeatureType, FeatureView } from './types.ts';
 
 /**
@@ -36,6 +37,24 @@ function identifier(name: unknown, what: string, view: string): string {
     );
   }
   return name;
+}
+
+/** An identifier that also becomes an object key (view name, join key, feature): not a reserved one. */
+function keyName(name: unknown, what: string, view: string): string {
+  return checkNotReserved(identifier(name, what, view), `feature view "${view}": ${what}`);
+}
+
+/** Views returned by defineFeatureView: deeply frozen, so checked for good. */
+const defined = new WeakSet<object>();
+
+/**
+ * The view, checked: every public entry point that builds SQL or Redis keys from a view runs this
+ * first, so a view that never went through defineFeatureView is refused with the same INVALID_VIEW
+ * error instead of reaching Postgres (42602, 22021) or Redis. A view defineFeatureView returned is
+ * not checked again (it is deeply frozen); any other is validated, and its checked copy returned.
+ */
+export function checkView(view: FeatureView): Readonly<FeatureView> {
+  return defined.has(view) ? view : defineFeatureView(view);
 }
 
 /** `null` (values never expire) or a finite number >= 0; anything else is a NEGATIVE_TTL error. */
@@ -70,7 +89,7 @@ export function defineFeatureView(view: FeatureView): Readonly<FeatureView> {
   if (typeof view !== 'object' || view === null) {
     throw new FeatureStoreError('defineFeatureView needs a feature view object', 'INVALID_VIEW');
   }
-  const name = identifier(view.name, 'name', String(view.name));
+  const name = keyName(view.name, 'name', String(view.name));
   const { entity, source } = view;
   if (typeof entity !== 'object' || entity === null || typeof entity.name !== 'string' || !entity.name) {
     throw new FeatureStoreError(`feature view "${name}": entity needs a name and joinKeys`, 'INVALID_VIEW');
@@ -106,11 +125,11 @@ export function defineFeatureView(view: FeatureView): Readonly<FeatureView> {
     seen.set(column, role);
   };
   claim(INGEST_SEQ_COLUMN, 'the ingestion sequence column');
-  for (const key of entity.joinKeys) claim(identifier(key, 'join key', name), 'a join key');
+  for (const key of entity.joinKeys) claim(keyName(key, 'join key', name), 'a join key');
   claim(identifier(source.eventTimestampColumn, 'event timestamp column', name), 'the event timestamp');
   claim(identifier(source.createdTimestampColumn, 'created timestamp column', name), 'the created timestamp');
   for (const f of view.features) {
-    claim(identifier(f?.name, 'feature', name), 'a feature');
+    claim(keyName(f?.name, 'feature', name), 'a feature');
     if (!FEATURE_TYPES.includes(f.type)) {
       throw new FeatureStoreError(
         `feature view "${name}": feature "${f.name}" has type ${JSON.stringify(f.type)}; ` +
@@ -126,7 +145,7 @@ export function defineFeatureView(view: FeatureView): Readonly<FeatureView> {
       'INVALID_VIEW',
     );
   }
-  return deepFreeze({
+  const checked = deepFreeze({
     name,
     entity: {
       name: entity.name,
@@ -148,6 +167,8 @@ export function defineFeatureView(view: FeatureView): Readonly<FeatureView> {
     description: typeof view.description === 'string' ? view.description : '',
     ...(view.tags === undefined ? {} : { tags: { ...view.tags } }),
   });
+  defined.add(checked);
+  return checked;
 }
 
 function deepFreeze<T>(value: T): T {

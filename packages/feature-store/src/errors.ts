@@ -12,6 +12,7 @@
  * - BAD_ENTITY_ROW / BAD_FEATURE_ROW: a row lacks a join key or a usable timestamp, or has a bad value.
  * - MISSING_TABLE / MISSING_COLUMNS: the source table does not exist or lacks declared columns.
  * - WRONG_COLUMN_TYPE: a source timestamp column is not timestamptz.
+ * - INDEX_NAME_TAKEN: the point-in-time index could not be made: another relation has its name.
  * - INVALID_INPUT: anything else the input alone shows to be wrong.
  */
 export type FeatureStoreErrorCode =
@@ -24,6 +25,7 @@ export type FeatureStoreErrorCode =
   | 'MISSING_TABLE'
   | 'MISSING_COLUMNS'
   | 'WRONG_COLUMN_TYPE'
+  | 'INDEX_NAME_TAKEN'
   | 'INVALID_INPUT';
 
 /** Bad input: unknown feature, entity key without a join-key value, an empty or inverted time range. */

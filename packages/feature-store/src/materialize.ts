@@ -16,9 +16,10 @@
  */
 import type { Migration } from '@mlops-lab/services';
 import type pg from 'pg';
+import { checkView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import { type EncodedRow, writeEncoded } from './online.ts';
-import { checkOnlineView, checkTime, hashKey, type OnlineStore } from './online-keys.ts';
+import { checkTime, hashKey, type OnlineStore } from './online-keys.ts';
 import { latestPerEntityParams, latestPerEntitySql } from './online-source.ts';
 import {
   beginRun,
@@ -87,7 +88,7 @@ export async function materialize(
   endMs: number,
   options: MaterializeOptions = {},
 ): Promise<MaterializeResult> {
-  checkOnlineView(view);
+  checkView(view);
   checkTime('startMs', startMs);
   checkTime('endMs', endMs);
   if (endMs < startMs) {
@@ -111,7 +112,7 @@ export async function materializeIncremental(
   endMs: number,
   options: MaterializeOptions & { firstStartMs?: number } = {},
 ): Promise<MaterializeResult> {
-  checkOnlineView(view);
+  checkView(view);
   checkTime('endMs', endMs);
   if (options.firstStartMs !== undefined) checkTime('firstStartMs', options.firstStartMs);
   checkChunkSize(options);

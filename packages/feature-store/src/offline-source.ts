@@ -6,10 +6,18 @@
  * Layout: join keys (text COLLATE "C"), event and created timestamps (timestamptz), `ingest_seq`
  * (bigint identity: ingestion order, the last tiebreak), one column per feature (float -> double
  * precision, int -> bigint, string -> text). Index: (join keys..., event DESC, created DESC,
- * ingest_seq DESC), the exact order the join wants, so each probe reads one index entry.
+ * ingest_seq DESC), the exact order the join wants, so each probe reads one index entry. Its name is
+ * the table's first 40 characters, `_pit_` and 12 hex digits of a SHA-256 of the whole table name:
+ * at most 57 bytes (Postgres truncates identifiers past 63, so a truncated name could clash), and
+ * distinct for long names that share a prefix.
+ *
+ * Every function here checks the view first (definitions.ts checkView): a view that skipped
+ * defineFeatureView is an INVALID_VIEW error, not a raw Postgres one.
  */
-import { INGEST_SEQ_COLUMN } from './definitions.ts';
+import { createHash } from 'node:crypto';
+import { checkView, INGEST_SEQ_COLUMN } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
+import { ownValue } from './safe-keys.ts';
 import type { FeatureType, FeatureValue, FeatureView } from './types.ts';
 import { checkSourceTables, checkTimestamp, type KeyedRow, keyColumns, type Queryable } from './validate.ts';
 
@@ -48,22 +56,47 @@ export function timestamptzToMs(expr: string): string {
  * event, then latest created, then latest ingested. Prefix the columns with `alias.` when given.
  */
 export function newestFirstOrderBy(view: FeatureView, alias?: string): string {
+  checkView(view);
   const col = (c: string) => (alias ? `${alias}.${quoteIdent(c)}` : quoteIdent(c));
   const { eventTimestampColumn: event, createdTimestampColumn: created } = view.source;
   return `${col(event)} DESC, ${col(created)} DESC, ${col(INGEST_SEQ_COLUMN)} DESC`;
 }
 
-function indexName(view: FeatureView): string {
+/**
+ * The index's name, unquoted. From the bare table name: the index lives in the table's schema, so
+ * `analytics.t` and `t` on a search_path that finds it name one index, not two.
+ */
+export function indexName(view: FeatureView): string {
   const table = view.source.table.split('.').at(-1) ?? view.source.table;
-  return quoteIdent(`${table.slice(0, 59)}_pit`);
+  const hash = createHash('sha256').update(table).digest('hex').slice(0, 12);
+  return `${table.slice(0, 40)}_pit_${hash}`;
 }
 
-/** The join's index, for a source table made elsewhere (createSourceTable already adds it). */
+/**
+ * The join's index, for a source table made elsewhere (createSourceTable already adds it). IF NOT
+ * EXISTS skips silently when ANY relation in the schema has the name, so the index is looked up on
+ * the table afterwards: a name taken by something else is an error, never a missing index.
+ */
 export async function createSourceIndex(pool: Queryable, view: FeatureView): Promise<void> {
-  const keys = view.entity.joinKeys.map(quoteIdent).join(', ');
+  const checked = checkView(view);
+  const keys = checked.entity.joinKeys.map(quoteIdent).join(', ');
+  const name = indexName(checked);
+  const table = quoteTable(checked.source.table);
   await pool.query(
-    `CREATE INDEX IF NOT EXISTS ${indexName(view)} ON ${quoteTable(view.source.table)} (${keys}, ${newestFirstOrderBy(view)})`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${keys}, ${newestFirstOrderBy(checked)})`,
   );
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+     WHERE i.indrelid = to_regclass($1) AND c.relname = $2`,
+    [table, name],
+  );
+  if (rows[0]?.n !== 1) {
+    throw new FeatureStoreError(
+      `the point-in-time index of source table "${checked.source.table}" (view "${checked.name}") was not created: ` +
+        `its name "${name}" is taken by another relation in that schema; rename or drop that relation`,
+      'INDEX_NAME_TAKEN',
+    );
+  }
 }
 
 /**
@@ -76,6 +109,7 @@ export async function createSourceTable(
   view: FeatureView,
   options: { ifNotExists?: boolean } = {},
 ): Promise<void> {
+  view = checkView(view);
   const columns = [
     ...view.entity.joinKeys.map((k) => `${quoteIdent(k)} text COLLATE "C" NOT NULL`),
     `${quoteIdent(view.source.eventTimestampColumn)} timestamptz NOT NULL`,
@@ -120,7 +154,7 @@ function toColumns(view: FeatureView, rows: readonly FeatureRow[]): unknown[][] 
     event[i] = checkTimestamp(row.eventTimestamp, `${label}[${i}].eventTimestamp`, 'BAD_FEATURE_ROW');
     created[i] = checkTimestamp(row.createdTimestamp, `${label}[${i}].createdTimestamp`, 'BAD_FEATURE_ROW');
     const values = row.values ?? {};
-    for (const name in values) {
+    for (const name of Object.keys(values)) {
       if (!declared.has(name)) {
         throw new FeatureStoreError(
           `${label}[${i}].values has "${name}", which the view does not declare (declared: ${[...declared].join(', ')})`,
@@ -129,7 +163,7 @@ function toColumns(view: FeatureView, rows: readonly FeatureRow[]): unknown[][] 
       }
     }
     view.features.forEach((f, j) => {
-      features[j][i] = checkValue(values[f.name], f.type, `${label}[${i}].values.${f.name}`);
+      features[j][i] = checkValue(ownValue(values, f.name), f.type, `${label}[${i}].values.${f.name}`);
     });
   }
   return [...keys, event, created, ...features];
@@ -150,6 +184,7 @@ export async function insertFeatureRows(
   rows: readonly FeatureRow[],
   options: { batchSize?: number } = {},
 ): Promise<{ inserted: number }> {
+  view = checkView(view);
   const batchSize = options.batchSize ?? 20_000;
   if (!Number.isSafeInteger(batchSize) || batchSize <= 0) {
     throw new FeatureStoreError(`batchSize must be a positive integer, got ${batchSize}`);

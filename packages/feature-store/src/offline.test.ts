@@ -166,7 +166,7 @@ describe('getHistoricalFeatures (hand-made)', () => {
     );
     const { rows } = await services.pg.query(`EXPLAIN ${q.sql}`, [['c1'], [T0], ...q.ttlParams]);
     const plan = rows.map((r) => String(r['QUERY PLAN'])).join('\n');
-    expect(plan).toMatch(/Index (Only )?Scan using risk_scores_pit on risk_scores/);
+    expect(plan).toMatch(/Index (Only )?Scan using risk_scores_pit_[0-9a-f]{12} on risk_scores/);
     expect(plan).not.toMatch(/Seq Scan on risk_scores/);
   });
 

@@ -16,7 +16,7 @@
  * Entity rows travel as one array per column (`unnest`), one statement whatever their number; they are
  * sent grouped by entity so consecutive probes hit the same index pages, and put back in input order.
  */
-import { checkTtl, defineFeatureView } from './definitions.ts';
+import { checkTtl, checkView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import {
   msToTimestamptz,
@@ -103,6 +103,7 @@ export function buildHistoricalQuery(
   const eventColumns: string[] = [];
   const featureColumns: string[][] = [];
   const laterals = probes.map(({ view, ttlMs, features }, v) => {
+    checkView(view);
     const columns = tables.get(view.source.table);
     const event = `s.${quoteIdent(view.source.eventTimestampColumn)}`;
     const where = view.entity.joinKeys.map((key) => {
@@ -146,7 +147,7 @@ export function buildHistoricalQuery(
 function viewsOf(request: HistoricalFeaturesRequest): FeatureView[] {
   const given = request.view ? [request.view, ...(request.views ?? [])] : [...(request.views ?? [])];
   if (given.length === 0) throw new FeatureStoreError('getHistoricalFeatures needs `view` or `views`');
-  const views = given.map((v) => defineFeatureView(v));
+  const views = given.map((v) => checkView(v));
   const names = views.map((v) => v.name);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new FeatureStoreError(`feature view "${twice}" is given twice`);

@@ -34,6 +34,18 @@ describe('on-demand definitions', () => {
     expect(() => defineOnDemandFeature({ name: 'f', inputs: {}, compute })).toThrow(/at least one input/);
   });
 
+  it('refuses reserved names for the feature and its request inputs (a plain object would not hold them)', () => {
+    const compute = () => 1;
+    expect(() => defineOnDemandFeature({ name: '__proto__', inputs: { request: ['x'] }, compute })).toThrow(
+      /"__proto__" is reserved/,
+    );
+    for (const input of ['constructor', 'toString', '__proto__']) {
+      expect(() => defineOnDemandFeature({ name: 'f', inputs: { request: [input] }, compute })).toThrow(
+        `request input "${input}" is reserved`,
+      );
+    }
+  });
+
   it('computes on exactly the declared inputs, and requires each of them', () => {
     const seen = defineOnDemandFeature({
       name: 'seen',

@@ -11,6 +11,7 @@ import { isSqlIdentifier } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import { getOnlineFeatures } from './online.ts';
 import type { OnlineStore } from './online-keys.ts';
+import { checkNotReserved, keyedObject, ownValue } from './safe-keys.ts';
 import type { FeatureType, FeatureValue, FeatureView } from './types.ts';
 import type { EntityKeys } from './validate.ts';
 
@@ -46,11 +47,15 @@ export function defineOnDemandFeature(spec: OnDemandFeatureSpec): OnDemandFeatur
     new FeatureStoreError(`on-demand feature "${spec?.name}": ${what}`, 'INVALID_VIEW');
   if (!isSqlIdentifier(spec?.name))
     throw bad('the name must be a plain SQL identifier (lower case, digits, _)');
+  // Both become keys of plain objects (a training row's values, the compute's request).
+  checkNotReserved(spec.name, 'on-demand feature');
   if (typeof spec.compute !== 'function') throw bad('compute must be a function (request, online) => value');
   const request = [...(spec.inputs?.request ?? [])];
   const online = [...(spec.inputs?.online ?? [])];
-  for (const r of request)
+  for (const r of request) {
     if (typeof r !== 'string' || r === '') throw bad(`request input ${JSON.stringify(r)}`);
+    checkNotReserved(r, `on-demand feature "${spec.name}": request input`);
+  }
   for (const ref of online) {
     const [view, feature, extra] = String(ref).split(':');
     if (extra !== undefined || !isSqlIdentifier(view) || !isSqlIdentifier(feature)) {
@@ -68,9 +73,9 @@ export function defineOnDemandFeature(spec: OnDemandFeatureSpec): OnDemandFeatur
 }
 
 function pick(def: OnDemandFeature, kind: 'request' | 'online', from: Readonly<Record<string, unknown>>) {
-  const out: Record<string, FeatureValue> = {};
+  const out = keyedObject<FeatureValue>();
   for (const name of def.inputs[kind]) {
-    const v = from[name];
+    const v = ownValue(from, name);
     if (v === undefined) {
       throw new FeatureStoreError(
         `on-demand feature "${def.name}" needs ${kind} input "${name}" (pass null for a value that is absent)`,
@@ -121,7 +126,8 @@ export function applyOnDemand<R extends TrainingRow>(
   return rows.map((row, i) => {
     const online: Record<string, FeatureValue> = {};
     for (const c of columns) {
-      const column = c.full in row.values ? c.full : c.feature in row.values ? c.feature : null;
+      const has = (column: string) => Object.hasOwn(row.values, column);
+      const column = has(c.full) ? c.full : has(c.feature) ? c.feature : null;
       if (column === null) {
         throw new FeatureStoreError(
           `training row #${i} has no column for "${c.ref}" (looked for ${c.full} and ${c.feature}); ` +
@@ -180,7 +186,8 @@ export async function serveOnDemand(
       for (const feature of byView.get(view) ?? []) {
         const ref = `${view.name}:${feature}`;
         online[ref] = rows[i].values[feature] ?? null;
-        if (feature in rows[i].missing) missing[ref] = rows[i].missing[feature];
+        const reason = ownValue(rows[i].missing, feature);
+        if (reason !== undefined) missing[ref] = reason;
       }
     }
     const request = { ...keys, [REQUEST_TIME]: options.now, ...options.request };

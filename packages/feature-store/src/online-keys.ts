@@ -16,7 +16,6 @@
  * `redis-cli HGETALL` stays readable.
  */
 import type { Redis } from 'ioredis';
-import { defineFeatureView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import type { FeatureValue, FeatureView } from './types.ts';
 import { type EntityKeys, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from './validate.ts';
@@ -27,21 +26,10 @@ export interface OnlineStore {
   key(name: string): string;
 }
 
+// Views are checked by definitions.ts checkView, as offline: plain SQL identifiers, so no ':' to
+// confuse the key layout and no '@' to shadow these fields; cached for defined views (serving path).
 export const EVENT_FIELD = '@event';
 export const CREATED_FIELD = '@created';
-
-/** Views already checked: frozen ones (from defineFeatureView) cannot change afterwards. */
-const checked = new WeakSet<FeatureView>();
-
-/**
- * The offline store's view checks (plain SQL identifiers: no ':' to confuse the key layout, no '@'
- * to shadow the timestamp fields), cached for frozen views since reads sit on the serving path.
- */
-export function checkOnlineView(view: FeatureView): void {
-  if (checked.has(view)) return;
-  defineFeatureView(view);
-  if (Object.isFrozen(view)) checked.add(view);
-}
 
 /**
  * The requested features (`name` or `view:name`) as bare names, or all of the view's; unknown names

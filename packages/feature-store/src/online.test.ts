@@ -203,3 +203,20 @@ describe('online store', () => {
     ).rejects.toBeInstanceOf(FeatureStoreError);
   });
 });
+
+describe('reserved feature names', () => {
+  it('a view with a feature named __proto__ that skipped defineFeatureView is refused before any Redis call', async () => {
+    const view = {
+      ...activityView,
+      features: [...activityView.features, { name: '__proto__', type: 'float' as const }],
+    };
+    const values = { ...activityRow(1, T0, 3).values, ...JSON.parse('{"__proto__": 1.5}') };
+    const write = writeOnline(untouchable, view, [
+      { keys: { customer_id: 1 }, eventTimestamp: T0, createdTimestamp: T0, values },
+    ]);
+    await expect(write).rejects.toThrow(/feature "__proto__" is reserved/);
+    await expect(getOnlineFeatures(untouchable, view, [{ customer_id: 1 }], { now: T0 })).rejects.toThrow(
+      FeatureStoreError,
+    );
+  });
+});

@@ -20,10 +20,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { checkView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import {
   CREATED_FIELD,
-  checkOnlineView,
   checkTime,
   EVENT_FIELD,
   entityKeyParts,
@@ -132,7 +132,7 @@ export async function writeEncoded(
 
 /** Checks and encodes rows for `writeEncoded`: every feature of the view present, nothing unknown. */
 export function encodeRows(store: OnlineStore, view: FeatureView, rows: readonly OnlineRow[]): EncodedRow[] {
-  checkOnlineView(view);
+  checkView(view);
   const features = view.features.map((f) => f.name);
   const encode = valuesEncoder(view);
   return rows.map((row, i) => {
@@ -141,7 +141,8 @@ export function encodeRows(store: OnlineStore, view: FeatureView, rows: readonly
     checkTime(`row #${i} createdTimestamp`, row.createdTimestamp, 'BAD_FEATURE_ROW');
     const unknown = Object.keys(row.values).filter((f) => !features.includes(f));
     if (unknown.length > 0) resolveFeatures(view, unknown); // throws, listing the valid names
-    const absent = features.filter((f) => !(f in row.values));
+    // Own keys only: `in` would also find members every object inherits.
+    const absent = features.filter((f) => !Object.hasOwn(row.values, f));
     if (absent.length > 0) {
       // One (event, created) pair covers the whole hash, so a partial row would pass off old values as new.
       throw new FeatureStoreError(
@@ -185,7 +186,7 @@ export async function getOnlineFeatures(
   entityKeys: readonly EntityKeys[],
   options: GetOnlineOptions,
 ): Promise<OnlineFeatureRow[]> {
-  checkOnlineView(view);
+  checkView(view);
   const names = resolveFeatures(view, options.features);
   checkTime('now', options.now);
   const keys = entityKeys.map((k, i) => hashKey(store, view, entityKeyParts(view, k, i)));
@@ -250,6 +251,7 @@ export async function dumpOnline(
   store: OnlineStore,
   view: FeatureView,
 ): Promise<Record<string, Record<string, string>>> {
+  checkView(view);
   const prefix = store.key(`fs:${view.name}:`);
   const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
   const keys: string[] = [];

@@ -4,7 +4,7 @@
  * FeatureStoreError naming the row, feature or column and the fix. Only the source-table check needs
  * Postgres, and it is one catalogue query for all views.
  */
-import { INGEST_SEQ_COLUMN, sourceColumns } from './definitions.ts';
+import { checkView, INGEST_SEQ_COLUMN, sourceColumns } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import type { FeatureSpec, FeatureView } from './types.ts';
 
@@ -169,6 +169,7 @@ export async function checkSourceTables(
   pool: Queryable,
   views: readonly FeatureView[],
 ): Promise<Map<string, TableColumns>> {
+  for (const view of views) checkView(view);
   const tables = [...new Set(views.map((v) => v.source.table))];
   const { rows } = await pool.query(
     `SELECT t.name, a.attname, format_type(a.atttypid, a.atttypmod) AS type

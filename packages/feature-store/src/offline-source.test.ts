@@ -1,0 +1,127 @@
+/**
+ * Source tables (offline-source.ts): every table gets its own point-in-time index, also when long
+ * names share a prefix, and every entry point checks the view it is given before sending anything,
+ * so a malformed view is a FeatureStoreError naming the field, never a raw Postgres error.
+ */
+import { acquire, type Services } from '@mlops-lab/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeatureStoreError } from './errors.ts';
+import { createSourceIndex, createSourceTable, insertFeatureRows } from './offline-source.ts';
+import { countingPool } from './testing/pool-spy.ts';
+import { testView } from './testing/random.ts';
+import type { FeatureView } from './types.ts';
+import { checkSourceTables } from './validate.ts';
+
+let services: Services;
+
+beforeAll(async () => {
+  services = await acquire({ needs: ['postgres'], namespace: 'fs-source', ephemeral: true, log: () => {} });
+});
+afterAll(async () => {
+  await services?.close();
+});
+
+describe('point-in-time index names', () => {
+  it('two long table names sharing a 59-character prefix each get their own index, within 63 bytes', async () => {
+    const prefix = `t${'_long'.repeat(11)}_ab`; // 59 characters
+    const a = testView(`${prefix}_one`, ['k1']);
+    const b = testView(`${prefix}_two`, ['k1']);
+    expect(prefix).toHaveLength(59);
+    await createSourceTable(services.pg, a);
+    await createSourceTable(services.pg, b);
+    const { rows } = await services.pg.query<{ tablename: string; indexname: string }>(
+      'SELECT tablename, indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY($1) ORDER BY tablename',
+      [[a.source.table, b.source.table]],
+    );
+    expect(rows.map((r) => r.tablename)).toEqual([a.source.table, b.source.table]);
+    expect(new Set(rows.map((r) => r.indexname)).size).toBe(2);
+    for (const { indexname } of rows) {
+      expect(Buffer.byteLength(indexname)).toBeLessThanOrEqual(63);
+      expect(indexname.startsWith('t_long_long')).toBe(true); // readable: the table's name first
+    }
+  });
+
+  it('a short table name keeps one index, and creating it again adds none', async () => {
+    const view = testView('short_one', ['k1']);
+    await createSourceTable(services.pg, view);
+    await createSourceIndex(services.pg, view);
+    const { rows } = await services.pg.query(
+      `SELECT indexname FROM pg_indexes WHERE tablename = 'short_one'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(String(rows[0].indexname)).toMatch(/^short_one_pit_[0-9a-f]{12}$/);
+  });
+
+  it('refuses when the index name is taken by another relation, instead of skipping the index', async () => {
+    const view = testView('taken', ['k1']);
+    await createSourceTable(services.pg, view);
+    const { rows } = await services.pg.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'taken'`);
+    const name = String(rows[0].indexname);
+    await services.pg.query(`DROP INDEX "${name}"; CREATE TABLE "${name}" (x int)`);
+    const error = await createSourceIndex(services.pg, view).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FeatureStoreError);
+    expect((error as FeatureStoreError).message).toContain(`"${name}" is taken by another relation`);
+  });
+});
+
+describe('every entry point checks the view before sending anything', () => {
+  const good = testView('checked_source', ['k1']);
+  const unchecked = (change: Partial<FeatureView>): FeatureView => ({
+    ...good,
+    entity: { ...good.entity, joinKeys: [...good.entity.joinKeys] },
+    source: { ...good.source },
+    features: good.features.map((f) => ({ ...f })),
+    ...change,
+  });
+  const cases: [string, FeatureView, RegExp][] = [
+    [
+      // Today Postgres answers 42602 (zero-length delimited identifier).
+      'a feature with an empty name',
+      unchecked({ features: [{ name: '', type: 'float' }] }),
+      /feature "" is not a plain SQL identifier/,
+    ],
+    [
+      // Today Postgres answers 22021 (PGlite: "invalid message format").
+      'a feature name with a NUL byte',
+      unchecked({ features: [{ name: 'x\u0000y', type: 'float' }] }),
+      /feature "x\\u0000y" is not a plain SQL identifier/,
+    ],
+    [
+      'a feature of an unknown type',
+      unchecked({ features: [{ name: 'x', type: 'double' as never }] }),
+      /feature "x" has type "double"; use one of float, int, string/,
+    ],
+    [
+      'a join key with a quote in it',
+      unchecked({ entity: { name: 'k', joinKeys: ['k"1'] } }),
+      /join key "k\\"1" is not a plain SQL identifier/,
+    ],
+  ];
+  const entryPoints: [
+    string,
+    (pool: ReturnType<typeof countingPool>, view: FeatureView) => Promise<unknown>,
+  ][] = [
+    ['createSourceTable', (pool, view) => createSourceTable(pool, view)],
+    ['createSourceIndex', (pool, view) => createSourceIndex(pool, view)],
+    [
+      'insertFeatureRows',
+      (pool, view) =>
+        insertFeatureRows(pool, view, [
+          { entityId: 'a', eventTimestamp: 0, createdTimestamp: 0, values: {} },
+        ]),
+    ],
+    ['checkSourceTables', (pool, view) => checkSourceTables(pool, [view])],
+  ];
+  for (const [entry, call] of entryPoints) {
+    for (const [what, view, message] of cases) {
+      it(`${entry} refuses ${what} with INVALID_VIEW, sending no query`, async () => {
+        const pool = countingPool(services.pg);
+        const error = await call(pool, view).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(FeatureStoreError);
+        expect((error as FeatureStoreError).code).toBe('INVALID_VIEW');
+        expect((error as FeatureStoreError).message).toMatch(message);
+        expect(pool.queries).toEqual([]);
+      });
+    }
+  }
+});
