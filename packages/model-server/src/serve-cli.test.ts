@@ -4,33 +4,16 @@
  * bound as asked, with one line saying what it exposes without authentication.
  */
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runScript, spawnScript } from '@mlops-lab/services';
+import { runScript, scriptSandbox, spawnScript } from '@mlops-lab/services';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const SERVE = 'packages/model-server/src/serve-cli.ts';
 const TRAIN = 'packages/training/src/train-cli.ts';
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const sandbox = scriptSandbox('serve-cli-');
+afterAll(() => sandbox.cleanup());
 
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'serve-cli-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function refusal(...args: string[]): Promise<string> {
-  const dir = freshDir();
-  const result = await runScript(SERVE, args, dir);
-  expect(result.status, result.stderr).toBe(2);
-  expect(result.stderrLines, result.stderr).toHaveLength(1);
-  expect(existsSync(join(dir, 'pglite')), 'a service was started').toBe(false);
-  return result.stderrLines[0];
-}
+/** The one line of a usage error (exit 2) given before any service started. */
+const refusal = (...args: string[]) => sandbox.usageError(SERVE, args);
 
 describe('pnpm serve', () => {
   it('--model with an invalid reference gives one line, the right reason, exit 2', async () => {
@@ -49,7 +32,7 @@ describe('pnpm serve', () => {
   });
 
   it('binds a non-loopback --host as asked and warns once that it has no authentication', async () => {
-    const dir = freshDir();
+    const dir = sandbox.dir();
     const trained = await runScript(TRAIN, ['--size', '400', '--seed', '3'], dir);
     expect(trained.status, trained.stderr).toBe(0);
     const child = spawnScript(

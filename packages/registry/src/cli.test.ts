@@ -3,28 +3,15 @@
  * name, version, alias or option is a usage error, exit 2 with one stderr line, refused before any
  * service starts, so nothing can have been written.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runScript } from '@mlops-lab/services';
+import { runScript, scriptSandbox } from '@mlops-lab/services';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = 'packages/registry/src/cli.ts';
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const sandbox = scriptSandbox('registry-cli-');
+afterAll(() => sandbox.cleanup());
 
-/** Runs the CLI in a fresh data folder, checks it refused as a usage error, returns the one line. */
-async function refusal(...args: string[]): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'registry-cli-'));
-  dirs.push(dir);
-  const result = await runScript(CLI, args, dir);
-  expect(result.status, result.stderr).toBe(2);
-  expect(result.stderrLines, result.stderr).toHaveLength(1);
-  expect(existsSync(join(dir, 'pglite')), 'a service was started').toBe(false);
-  return result.stderrLines[0];
-}
+/** The one line of a usage error (exit 2) the CLI gave before starting any service. */
+const refusal = (...args: string[]) => sandbox.usageError(CLI, args);
 
 describe('pnpm registry refuses bad input before any work', () => {
   it('list and history with an invalid model name exit 2', async () => {
@@ -71,8 +58,7 @@ describe('pnpm registry refuses bad input before any work', () => {
 
 describe('pnpm registry route and history on the embedded services', () => {
   it('shows no table, refuses one whose targets do not resolve (exit 1), and history stays empty', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'registry-cli-'));
-    dirs.push(dir);
+    const dir = sandbox.dir();
     const shown = await runScript(CLI, ['route', 'm'], dir);
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/m: no table \(servers use \{ champion: 100 \}\)/);

@@ -6,6 +6,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
 
@@ -44,4 +46,43 @@ export async function runScript(script: string, args: string[], dataDir: string)
   });
   const [status] = (await once(child, 'close')) as [number | null];
   return { status, stdout, stderr, stderrLines: stderr.split('\n').filter((l) => l.trim() !== '') };
+}
+
+/**
+ * Temporary data folders for the scripts a test file runs; `cleanup()` (in afterAll) removes them.
+ * `usageError` is the check every "refused before any work" test makes.
+ */
+export function scriptSandbox(prefix: string) {
+  const dirs: string[] = [];
+  const dir = (): string => {
+    const created = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(created);
+    return created;
+  };
+  return {
+    dir,
+    /**
+     * Runs the script in a fresh folder and returns the one stderr line of its usage error. Throws
+     * (failing the test) unless it exited 2 with exactly one line, started no service and stored no
+     * artifact: the refusal came before any work.
+     */
+    async usageError(script: string, args: string[]): Promise<string> {
+      const folder = dir();
+      const result = await runScript(script, args, folder);
+      const problems = [
+        result.status !== 2 && `exit ${result.status}, not 2`,
+        result.stderrLines.length !== 1 && `${result.stderrLines.length} stderr lines, not 1`,
+        existsSync(join(folder, 'pglite')) && 'a service was started',
+        existsSync(join(folder, 'artifacts')) && 'an artifact was stored',
+      ].filter((p) => p !== false);
+      if (problems.length > 0) {
+        const call = [script, ...args.map((a) => a.slice(0, 40))].join(' ');
+        throw new Error(`${call}: ${problems.join('; ')}\n${result.stderr.slice(0, 2000)}`);
+      }
+      return result.stderrLines[0];
+    },
+    cleanup(): void {
+      for (const folder of dirs.splice(0)) rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }

@@ -6,7 +6,7 @@
 
 export { type CliIO, runCli } from './cli.ts';
 export { parseCommandLine, runCommand, UsageError, usageCheck } from './command-line.ts';
-export { runScript, type ScriptResult, spawnScript } from './command-testing.ts';
+export { runScript, type ScriptResult, scriptSandbox, spawnScript } from './command-testing.ts';
 export { composeArgs, dockerEngineAnswers, dockerUrls } from './docker.ts';
 export {
   errorMessage,

@@ -3,35 +3,16 @@
  * flag is checked before services start or training begins (exit 2, one stderr line, no artifact,
  * no database), and retraining identical data reuses the version that holds the same artifact.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runScript } from '@mlops-lab/services';
+import { runScript, scriptSandbox } from '@mlops-lab/services';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const TRAIN = 'packages/training/src/train-cli.ts';
 const REGISTRY = 'packages/registry/src/cli.ts';
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const sandbox = scriptSandbox('train-cli-');
+afterAll(() => sandbox.cleanup());
 
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'train-cli-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Runs `pnpm train ...args`, checks it refused as a usage error before any work, returns the line. */
-async function refusal(...args: string[]): Promise<string> {
-  const dir = freshDir();
-  const result = await runScript(TRAIN, args, dir);
-  expect(result.status, result.stderr).toBe(2);
-  expect(result.stderrLines, result.stderr).toHaveLength(1);
-  expect(existsSync(join(dir, 'artifacts')), 'an artifact was stored').toBe(false);
-  expect(existsSync(join(dir, 'pglite')), 'a service was started').toBe(false);
-  return result.stderrLines[0];
-}
+/** The one line of a usage error (exit 2) given before any service started or artifact was stored. */
+const refusal = (...args: string[]) => sandbox.usageError(TRAIN, args);
 
 describe('pnpm train checks its flags before any work', () => {
   it('refuses an unsafe --name before training', async () => {
@@ -57,7 +38,7 @@ describe('pnpm train checks its flags before any work', () => {
 
 describe('pnpm train on identical data', () => {
   it('reuses the version holding the same artifact and does not move the alias again', async () => {
-    const dir = freshDir();
+    const dir = sandbox.dir();
     const first = await runScript(TRAIN, ['--size', '400', '--seed', '3'], dir);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^payments-fraud@1 /m);
