@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOnPath } from './embedded-redis.ts';
+import { embeddedDataDir } from './fixtures/embedded-env.ts';
 import { type ChildRun, deadPid, running, startChild, stopsRunning } from './fixtures/processes.ts';
 import { acquire, type ServicesWithExtras } from './services.ts';
 
@@ -59,18 +60,11 @@ const removalLine = (schemas: number, redis: number, pids: string) =>
     .join(' and ')} left by dead runs (${pids})`;
 
 describe('a killed run on the embedded path', () => {
-  let dir: string;
+  const data = embeddedDataDir('mlops-killed-');
   let env: NodeJS.ProcessEnv;
-
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mlops-killed-'));
-    delete process.env.DATABASE_URL;
-    delete process.env.REDIS_URL;
-    process.env.MLOPS_LAB_NO_DOCKER = '1';
-    process.env.MLOPS_LAB_DATA_DIR = dir;
     env = { ...process.env };
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.skipIf(!canDieWithParent)(
     'kill -9 mid-run: its redis-server dies with it, and the next start removes its schema and says so',
@@ -90,7 +84,7 @@ describe('a killed run on the embedded path', () => {
 
   it('kill -9 mid-run where redis-server cannot die with its parent: the next start kills the orphan and the schema, and says so', async () => {
     // PATH with node and redis-server only: no setpriv, as on macOS, so the redis-server is orphaned.
-    const bin = join(dir, 'bin-without-setpriv');
+    const bin = join(data.path, 'bin-without-setpriv');
     mkdirSync(bin, { recursive: true });
     symlinkSync(process.execPath, join(bin, 'node'));
     symlinkSync(findOnPath('redis-server')!, join(bin, 'redis-server'));

@@ -3,12 +3,12 @@
  * and persistence of keep:true data across close + re-acquire. Uses a temp MLOPS_LAB_DATA_DIR.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isServiceError, type ServiceError } from './errors.ts';
+import { embeddedDataDir } from './fixtures/embedded-env.ts';
 import { childScript as child, deadPid as exitedPid } from './fixtures/processes.ts';
 import { acquireLock, pidAlive, readLock } from './lock.ts';
 import { ownerOf } from './owner.ts';
@@ -19,15 +19,7 @@ const run = promisify(execFile);
 const tsx = join(repoRoot(), 'node_modules', '.bin', 'tsx');
 const quiet = { log: () => {} };
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mlops-services-'));
-  delete process.env.DATABASE_URL;
-  delete process.env.REDIS_URL;
-  process.env.MLOPS_LAB_NO_DOCKER = '1';
-  process.env.MLOPS_LAB_DATA_DIR = dir;
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const data = embeddedDataDir('mlops-services-');
 
 /** A pid that surely belongs to no process: one that just exited. */
 function deadPid(): number {
@@ -48,7 +40,7 @@ async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
 
 describe('lock file (unit)', () => {
   it('takes, refuses a live holder, takes over a stale one, and releases only its own', () => {
-    const path = join(dir, 'unit', 'x.lock');
+    const path = join(data.path, 'unit', 'x.lock');
     const release = acquireLock(path);
     expect(readLock(path)?.pid).toBe(process.pid);
     const error = (() => {
@@ -81,7 +73,7 @@ describe('embedded on-disk Postgres', () => {
     await first.migrate('registry', [{ id: '001', sql: 'CREATE TABLE models (name text PRIMARY KEY)' }]);
     await first.pg.query(`INSERT INTO models VALUES ('churn-v1')`);
     await first.close();
-    expect(existsSync(join(dir, 'pglite.lock'))).toBe(false);
+    expect(existsSync(join(data.path, 'pglite.lock'))).toBe(false);
 
     const perRun = await acquire({ needs: ['postgres'], namespace: 'persist', ...quiet });
     await perRun.pg.query('CREATE TABLE scratch (x int)');
@@ -102,7 +94,7 @@ describe('embedded on-disk Postgres', () => {
   it('refuses a second process with EMBEDDED_IN_USE and the hint, and a second acquire in this one', async () => {
     const holder = await acquire({ needs: ['postgres'], namespace: 'holder', keep: true, ...quiet });
     try {
-      const lock = readLock(join(dir, 'pglite.lock'));
+      const lock = readLock(join(data.path, 'pglite.lock'));
       expect(lock?.pid).toBe(process.pid);
 
       const { stdout } = await run(tsx, [child, 'acquire-postgres'], { env: process.env });
@@ -125,8 +117,8 @@ describe('embedded on-disk Postgres', () => {
   });
 
   it('takes over a lock whose pid now belongs to another process (same pid, another start time)', async () => {
-    mkdirSync(dir, { recursive: true });
-    const lockFile = join(dir, 'pglite.lock');
+    mkdirSync(data.path, { recursive: true });
+    const lockFile = join(data.path, 'pglite.lock');
     // The parent is alive, but it is not the process that took this lock.
     const reused = { ...ownerOf(process.ppid)!, start: 'another start' };
     writeFileSync(
@@ -142,8 +134,8 @@ describe('embedded on-disk Postgres', () => {
   });
 
   it('takes over a stale lock left by a dead process', async () => {
-    mkdirSync(dir, { recursive: true });
-    const lockFile = join(dir, 'pglite.lock');
+    mkdirSync(data.path, { recursive: true });
+    const lockFile = join(data.path, 'pglite.lock');
     writeFileSync(lockFile, JSON.stringify({ pid: deadPid(), since: '2020-01-01', command: 'crashed run' }));
     const services = await acquire({ needs: ['postgres'], namespace: 'stale', ...quiet });
     try {
