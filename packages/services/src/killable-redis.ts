@@ -1,11 +1,12 @@
 /**
  * A redis-server that a fault-injection test may kill and bring back on the same port, empty: what
  * a Redis restart without persistence looks like to its clients. Never the shared server: each one
- * is a child of the test on a free loopback port, killed when the test process exits.
+ * is a child of the test on a free loopback port, killed when the test process exits, and on Linux
+ * by the kernel when its parent dies (a test worker torn down without running exit hooks).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { findRedisServer, freePort, noRedisError, pingRedis } from './embedded-redis.ts';
+import { dieWithParentPrefix, findRedisServer, freePort, noRedisError, pingRedis } from './embedded-redis.ts';
 import { onExitSync } from './shutdown.ts';
 
 export interface KillableRedis {
@@ -25,13 +26,25 @@ export async function startKillableRedis(): Promise<KillableRedis> {
   let child: ChildProcess | undefined;
   const unhook = onExitSync(() => child?.kill('SIGKILL'));
   const start = async (): Promise<void> => {
-    child = spawn(
+    const [command, ...args] = [
+      ...dieWithParentPrefix(),
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
-      {
-        stdio: 'ignore',
-      },
-    );
+      ...[
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        tmpdir(),
+      ],
+    ];
+    child = spawn(command, args, {
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 10_000;
     while (!(await pingRedis(port))) {
       if (Date.now() > deadline)
