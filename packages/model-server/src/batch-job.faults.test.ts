@@ -11,7 +11,8 @@ import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
 import type { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchScoringWorker, type ChunkJob, enqueueBatchScoring, scoringQueue } from './batch-job.ts';
-import { auditWrites, fillScoringTable, unscored, until } from './fixtures/scoring-table.ts';
+import { auditWrites, fillScoringTable, unscored } from './fixtures/scoring-table.ts';
+import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 

@@ -14,7 +14,8 @@ import {
   scoreChunk,
   scoringQueue,
 } from './batch-job.ts';
-import { auditWrites, fillScoringTable, unscored, until } from './fixtures/scoring-table.ts';
+import { auditWrites, fillScoringTable, unscored } from './fixtures/scoring-table.ts';
+import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 

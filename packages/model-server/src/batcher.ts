@@ -5,7 +5,9 @@
  * grow on their own and at low load a row waits at most `maxWaitMs`. With `allowedSizes` a batch is
  * padded up to the smallest allowed size that holds it (TF Serving's allowed_batch_sizes), so the model
  * only ever sees shapes that warm-up can cover; padding rows repeat the last row and their scores are
- * dropped. Hand-written.
+ * dropped. With `timeoutMs` a model call that does not return in time fails its batch's rows
+ * (InferenceTimeoutError) and the next batch runs: a hung call cannot hold every later request.
+ * Hand-written.
  */
 
 export interface BatcherOptions {
@@ -13,6 +15,15 @@ export interface BatcherOptions {
   maxWaitMs: number;
   /** Batch shapes the model may see; each batch is padded up to the next one. Must include maxBatch. */
   allowedSizes?: number[];
+  /** Longest wait for one model call; a late call's result is dropped. None: wait forever. */
+  timeoutMs?: number;
+}
+
+export class InferenceTimeoutError extends Error {
+  override readonly name = 'InferenceTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`the model did not answer within ${timeoutMs} ms`);
+  }
 }
 
 /** The padded shape for `n` rows: the smallest allowed size >= n (n itself without allowed sizes). */
@@ -41,6 +52,9 @@ export class MicroBatcher {
   ) {
     if (!(opts.maxBatch >= 1)) throw new Error('MicroBatcher: maxBatch must be >= 1');
     if (!(opts.maxWaitMs >= 0)) throw new Error('MicroBatcher: maxWaitMs must be >= 0');
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) {
+      throw new Error('MicroBatcher: timeoutMs must be > 0');
+    }
     const allowed = opts.allowedSizes;
     if (
       allowed &&
@@ -85,7 +99,7 @@ export class MicroBatcher {
     const shape = paddedSize(rows.length, this.opts.allowedSizes);
     while (rows.length < shape) rows.push(rows[rows.length - 1]);
     const t0 = performance.now();
-    this.run(rows)
+    this.bounded(rows)
       .then((scores) => {
         this.onBatch(batch.length, (performance.now() - t0) / 1000, shape);
         for (const [i, p] of batch.entries()) p.resolve(scores[i]);
@@ -99,5 +113,17 @@ export class MicroBatcher {
         if (this.queue.length > 0) this.flush();
         else for (const w of this.idleWaiters.splice(0)) w();
       });
+  }
+
+  /** The model call as a promise (a synchronous throw included), failed after timeoutMs. */
+  private bounded(rows: number[][]): Promise<Float32Array> {
+    const call = new Promise<Float32Array>((resolve) => resolve(this.run(rows)));
+    const ms = this.opts.timeoutMs;
+    if (!ms) return call;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new InferenceTimeoutError(ms)), ms);
+    });
+    return Promise.race([call, late]).finally(() => clearTimeout(timer));
   }
 }

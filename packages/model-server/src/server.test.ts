@@ -3,6 +3,8 @@
  * metrics, micro-batching, cache, de-duplication (Q31) and graceful shutdown.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { post } from './fixtures/http-clients.ts';
+import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 import { createServer, type ModelServer } from './server.ts';
@@ -21,23 +23,7 @@ async function serve(opts: Partial<Parameters<typeof createServer>[0]> = {}) {
   return { server, url };
 }
 
-const post = (url: string, body: unknown) =>
-  fetch(`${url}/predict`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
 /** A model whose batches wait for `open()`: lets a test hold requests in flight. */
-/** Polls until `done()` holds: waits on what the server observed, not on a guess of how long it takes. */
-async function until(done: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function gated(inner: ServingModel) {
   let release!: () => void;
   let gate = new Promise<void>((r) => {

@@ -6,16 +6,20 @@
  * One model (`model` / `loader`), or several versions by a routing table (`routing`, routing.ts) that
  * changes while the server runs. Request path: pick a version -> response cache / de-duplication
  * (response-cache.ts) -> preprocess -> micro-batched inference (batcher.ts) -> postprocess.
- * Hand-written here: readiness, the pipeline with per-stage timings, the drain on close; Fastify
- * validates bodies (Ajv), prom-client renders the metrics.
+ * HTTP hardening (timeouts, connection cap) in http-limits.ts, compressed bodies in content-encoding.ts,
+ * the drain on close in drain.ts. Hand-written here: readiness, the pipeline with per-stage timings;
+ * Fastify validates bodies (Ajv), prom-client renders the metrics.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { type BatcherOptions, MicroBatcher } from './batcher.ts';
+import { decodeContentEncoding } from './content-encoding.ts';
+import { drainHttp, SocketRequests } from './drain.ts';
+import { errorReply } from './error-reply.ts';
+import { type HttpLimits, httpServerOptions } from './http-limits.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
-import { InputValidationError, type Prediction, type ServingModel } from './model.ts';
+import type { Prediction, ServingModel } from './model.ts';
 import { type CacheOptions, canonicalKey, ResponseCache } from './response-cache.ts';
 import { type RouteRow, type RoutingSource, VersionRouter } from './routing.ts';
-import { type AjvIssue, issueField } from './validation.ts';
 import { ShapeLog, type WarmupOptions, warmModel } from './warmup.ts';
 
 export { canonicalKey } from './response-cache.ts';
@@ -40,6 +44,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Longest wait for in-flight requests on close (a hung model must not hold shutdown forever). */
   drainTimeoutMs?: number;
+  /** Timeouts, connection cap, requests per socket (http-limits.ts; defaults HTTP_LIMIT_DEFAULTS). */
+  http?: HttpLimits;
   logger?: boolean;
 }
 
@@ -75,7 +81,9 @@ export function createServer(opts: ServerOptions): ModelServer {
   const host = opts.host ?? '127.0.0.1';
   const metrics = createMetrics();
   const warmup = opts.warmup ?? { batchSizes: [1, 8, 32] };
-  const batching = opts.batching ?? { maxBatch: 32, maxWaitMs: 2 };
+  // A model call past 10 s fails its batch (503) instead of holding every later request behind it.
+  const batching = { timeoutMs: 10_000, ...(opts.batching ?? { maxBatch: 32, maxWaitMs: 2 }) };
+  const bodyLimit = opts.bodyLimit ?? 16 * 1024;
   const responses = new ResponseCache<PredictReply>(opts.cache, opts.dedup ?? false, {
     hit: () => metrics.cacheHits.inc(),
     miss: () => metrics.cacheMisses.inc(),
@@ -93,10 +101,15 @@ export function createServer(opts: ServerOptions): ModelServer {
 
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: opts.bodyLimit ?? 16 * 1024,
+    bodyLimit,
     // No type coercion: "12" is not a number; keep unknown fields so the schema can refuse them.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // A request read during the drain is served (with Connection: close), not refused with 503.
+    return503OnClosing: false,
+    ...httpServerOptions(opts.http, { registry: metrics.registry, prefix: 'model_server' }),
   });
+  const sockets = new SocketRequests(app.server);
+  app.addHook('preParsing', decodeContentEncoding(bodyLimit));
 
   const batcherFor = (m: ServingModel): MicroBatcher => {
     let b = batchers.get(m);
@@ -194,25 +207,7 @@ export function createServer(opts: ServerOptions): ModelServer {
     return out;
   };
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    if (err instanceof InputValidationError) {
-      return reply.code(400).send({ error: 'invalid_input', field: err.field, reason: err.reason });
-    }
-    if (err.validation) {
-      const v = err.validation[0] as AjvIssue;
-      return reply
-        .code(400)
-        .send({ error: 'invalid_input', field: issueField(v), reason: v.message ?? 'invalid' });
-    }
-    const status = err.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      return reply
-        .code(status)
-        .send({ error: err.code ?? 'bad_request', field: 'body', reason: err.message });
-    }
-    app.log.error(err);
-    return reply.code(500).send({ error: 'internal', reason: 'internal error' });
-  });
+  app.setErrorHandler(errorReply(app.log));
 
   const isWarmup = (h: Record<string, unknown>) => !warm && h[WARMUP_HEADER] === '1';
 
@@ -221,10 +216,10 @@ export function createServer(opts: ServerOptions): ModelServer {
       metrics.requests.inc({ status: String(reply.statusCode) });
   });
 
-  // While closing, replies carry `Connection: close`, so a keep-alive client does not hold the
-  // socket (and the shutdown) open after its in-flight request is answered.
-  app.addHook('onSend', async (_req, reply) => {
-    if (closing) reply.header('connection', 'close');
+  // While closing, a socket's last reply carries `Connection: close`, so a keep-alive client does not
+  // hold the socket (and the shutdown) open; not an earlier one, or Node drops the replies behind it.
+  app.addHook('onSend', async (req, reply) => {
+    if (closing && sockets.isLast(req.raw.socket)) reply.header('connection', 'close');
   });
 
   const routes = (): RouteRow[] =>
@@ -294,16 +289,9 @@ export function createServer(opts: ServerOptions): ModelServer {
       closing = true;
       metrics.ready.set(0);
       router?.stop();
-      const drained = (async () => {
-        await app.close(); // Fastify: refuses new requests (503), waits for in-flight ones
-        await Promise.all([...batchers.values()].map((b) => b.idle()));
-      })();
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((r) => {
-        timer = setTimeout(() => r('timeout'), opts.drainTimeoutMs ?? 10_000);
-      });
-      if ((await Promise.race([drained, timedOut])) === 'timeout') app.server.closeAllConnections();
-      clearTimeout(timer);
+      await drainHttp(app, opts.drainTimeoutMs ?? 10_000, () =>
+        Promise.all([...batchers.values()].map((b) => b.idle())),
+      );
     },
   };
 }

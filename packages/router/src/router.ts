@@ -11,7 +11,7 @@
  * shadow's answer returned, assignment that ignores the key.
  */
 import { randomUUID } from 'node:crypto';
-import { stickyDraw } from '@mlops-lab/model-server';
+import { httpServerOptions, stickyDraw } from '@mlops-lab/model-server';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Pool } from 'undici';
@@ -165,7 +165,12 @@ export function createRouter(options: RouterOptions): Router {
   let shadow = options.shadow ?? null;
   let shadowInFlight = 0;
   let idleWaiters: (() => void)[] = [];
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    // The model server's limits: bounded header / body time (slow clients get 408), connection cap.
+    ...httpServerOptions({}, { registry: metrics.registry, prefix: 'router' }),
+  });
   // The body goes to the model server as received: no parse and re-serialize on the router.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
