@@ -19,11 +19,18 @@ describe('benchkit', () => {
     expect(flag('quick', ['node', 'x'])).toBe(false);
   });
 
-  it('measure, time and race call the functions and report non-negative times', () => {
+  it('measure, time and race call the functions; measure sees the time a function spends', () => {
     let calls = 0;
-    const t = measure(() => calls++);
+    expect(measure(() => calls++)).toMatchObject({ wall: expect.any(Number), cpu: expect.any(Number) });
     expect(calls).toBe(1);
-    expect(t.wall).toBeGreaterThanOrEqual(0);
+    // A lower bound cannot flake on a slow machine: 20 ms of spinning is at least 20 ms of wall time,
+    // and CPU time (user + system) is spent by this process alone while it spins.
+    const spin = measure(() => {
+      const end = performance.now() + 20;
+      while (performance.now() < end) calls += 0;
+    });
+    expect(spin.wall).toBeGreaterThanOrEqual(20);
+    expect(spin.cpu).toBeGreaterThan(0);
     time(3, () => calls++);
     expect(calls).toBe(4);
     const timings = race(2, [() => calls++, () => calls++]);
