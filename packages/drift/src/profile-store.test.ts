@@ -2,22 +2,17 @@
  * Integration test against real Postgres: DATABASE_URL when set, else whatever @mlops-lab/services
  * resolves (Docker, embedded PGlite). The per-run schema is dropped by close().
  */
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { ProfileNotFoundError } from './errors.ts';
 import { buildProfile, type NumericFeatureProfile } from './profile.ts';
 import { deleteProfile, driftMigrations, loadProfile, saveProfile } from './profile-store.ts';
 import { makeRows, TEST_SCHEMA } from './testing/data.ts';
 
-let services: Services;
-
-beforeAll(async () => {
-  services = await acquire({ needs: ['postgres'], namespace: 'drift-test', ephemeral: true, log: () => {} });
-  await services.migrate('drift', driftMigrations);
-}, 60_000);
-
-afterAll(async () => {
-  await services?.close();
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'drift-test',
+  prepare: (s) => s.migrate('drift', driftMigrations),
 });
 
 describe('profile store (Postgres)', () => {

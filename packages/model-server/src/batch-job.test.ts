@@ -4,7 +4,7 @@
  * re-queues a finished chunk that gained rows, leaves a queued chunk alone, and writes a row once even
  * when two workers run the same chunk. Faults (a killed worker, exhausted retries): batch-job.faults.test.ts.
  */
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { testServices } from '@mlops-lab/services/vitest';
 import type { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,7 +19,7 @@ import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 
-let services: ServicesWithExtras;
+const services = testServices({ needs: ['postgres', 'redis'], namespace: 'model-server' });
 let queue: Queue<ChunkJob>;
 let worker: Worker<ChunkJob, number>;
 const model = trainPaymentsModel({ size: 400, epochs: 30 });
@@ -27,12 +27,6 @@ const bodies = paymentBodies(11, 95);
 const prefix = () => `${services.keyPrefix}bull`;
 
 beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres', 'redis'],
-    namespace: 'model-server',
-    ephemeral: true,
-    log: () => {},
-  });
   await fillScoringTable(services.pg, 'to_score', [...bodies, { ...bodies[0], amount: 'bad' }]);
   queue = scoringQueue(services.newRedis({ maxRetriesPerRequest: null }), prefix());
   worker = batchScoringWorker(
@@ -46,7 +40,6 @@ afterAll(async () => {
   await worker?.close();
   await queue?.obliterate({ force: true }).catch(() => {});
   await queue?.close();
-  await services?.close();
 });
 
 describe('batch scoring job', () => {

@@ -8,12 +8,8 @@
  * stale, and the first read after the cut heals it.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import {
-  acquire,
-  type KillableRedis,
-  type ServicesWithExtras,
-  startKillableRedis,
-} from '@mlops-lab/services';
+import { type KillableRedis, startKillableRedis } from '@mlops-lab/services';
+import { testServices } from '@mlops-lab/services/vitest';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,19 +18,12 @@ import { type RoutingConfig, type RoutingStore, routingHistory, setRouting } fro
 import { watchRouting } from './routing-watch.ts';
 import { migrateRegistry } from './schema.ts';
 
-let services: ServicesWithExtras;
+const services = testServices({ needs: ['postgres'], namespace: 'routing-faults', prepare: migrateRegistry });
 let redisServer: KillableRedis;
 let writer: Redis;
 let store: RoutingStore;
 
 beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres'],
-    namespace: 'routing-faults',
-    ephemeral: true,
-    log: () => {},
-  });
-  await migrateRegistry(services);
   redisServer = await startKillableRedis();
   writer = new Redis(redisServer.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   writer.on('error', () => {});
@@ -46,7 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   writer?.disconnect();
   await redisServer?.stop();
-  await services?.close();
 });
 
 /** A TCP proxy: `cut()` drops every connection and refuses new ones, `restore()` heals. */
