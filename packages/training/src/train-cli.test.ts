@@ -53,5 +53,5 @@ describe('pnpm train on identical data', () => {
     expect(history.stdout.trim().split('\n')).toEqual([
       expect.stringMatching(/champion: - -> 1 {2}\(first registered version\)$/),
     ]);
-  });
+  }, 240_000); // four commands, each starting an embedded Postgres: minutes on a saturated machine
 });
