@@ -69,5 +69,5 @@ describe('pnpm registry route and history on the embedded services', () => {
     const history = await runScript(CLI, ['history', 'm'], dir);
     expect(history.status, history.stderr).toBe(0);
     expect(history.stdout).toMatch(/no alias moves or routing changes for m/);
-  });
+  }, 180_000); // three commands, each starting an embedded Postgres
 });
