@@ -114,7 +114,7 @@ const lab: LabDefinition = {
         world.queries.slice(0, FILTERED_QUERIES).map((q) => {
           const got: SearchHit[] = config.postFilter
             ? largest.hnsw.search(q, K).filter((h) => meta.get(h.id) === 'rare') // filter after top-k
-            : largest.hnsw.search(q, K, (m) => m.tenant === 'rare'); // filter inside the graph walk
+            : largest.hnsw.search(q, K, { tenant: 'rare' }); // filter inside the graph walk
           return { got, truth: rareExact.search(q, K) };
         }),
     );

@@ -6,12 +6,14 @@
  *
  * Layout: row r lives at store[r * dim .. (r + 1) * dim]; removal moves the last row into the hole so
  * rows stay dense. Cosine rows are stored normalized (as hnswlib does), so a query costs one dot
- * product per row. Top-k uses a bounded max-heap: O(n log k), not a sort of all n distances.
+ * product per row. Top-k uses a bounded max-heap: O(n log k), not a sort of all n distances. A filter
+ * (filter.ts) is checked once and evaluated per row before its distance is computed.
  */
 import { normalize } from './distance.ts';
 import { RetrieverError } from './errors.ts';
+import { compileFilter, matcher } from './filter.ts';
 import type { Filter, Metadata, Retriever, SearchHit, Space, Vector } from './types.ts';
-import { checkId, checkK, checkMetadata, checkSpaceAndDim, checkVector, runFilter } from './validate.ts';
+import { checkId, checkK, checkMetadata, checkSpaceAndDim, checkVector } from './validate.ts';
 
 export interface ExactOptions {
   dim: number;
@@ -73,12 +75,14 @@ export class ExactRetriever implements Retriever {
   search(vector: Vector, k: number, filter?: Filter): SearchHit[] {
     checkK(k);
     const raw = checkVector(vector, this.dim, this.space, 'query');
+    const compiled = compileFilter(filter);
+    const keep = compiled && matcher(compiled);
     const q = this.space === 'cosine' ? normalize(raw) : Float32Array.from(raw);
     const { dim, store } = this;
     const l2 = this.space === 'l2';
     const heap = new TopK(k);
     for (let r = 0; r < this.ids.length; r++) {
-      if (filter && !runFilter(filter, this.metas[r], this.ids[r])) continue;
+      if (keep && !keep(this.metas[r])) continue;
       // Inlined over the flat store (no subarray per row): this loop is the whole cost of the baseline.
       const base = r * dim;
       let s = 0;

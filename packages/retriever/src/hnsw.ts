@@ -4,7 +4,8 @@
  *
  * hnswlib does: the graph (M, efConstruction), search with ef, markDelete, reuse of a deleted slot
  * (addPoint(..., replaceDeleted = true) on an index created with allowReplaceDeleted), resizeIndex,
- * writeIndex / readIndex, filtered search (a label predicate evaluated inside the graph walk).
+ * writeIndex / readIndex, filtered search (a label predicate evaluated inside the graph walk: here
+ * the contract's declarative filter, filter.ts, evaluated on the label's metadata).
  * Written here: string ids <-> numeric labels; capacity doubling; ef persistence beside the index file
  * (hnswlib's file has no ef); widening ef for selective filters; distance conversion (distance.ts).
  *
@@ -16,6 +17,7 @@ import type { HierarchicalNSW } from 'hnswlib-node';
 // A CommonJS addon: Node's ESM loader sees no named exports, so take the class off the default export.
 import hnswlib from 'hnswlib-node';
 import { RetrieverError } from './errors.ts';
+import { compileFilter, matcher } from './filter.ts';
 import type { Filter, Metadata, Retriever, SearchHit, Space, Vector } from './types.ts';
 import { checkId, checkK, checkMetadata, checkSpaceAndDim, checkVector } from './validate.ts';
 
@@ -143,21 +145,13 @@ export class HnswRetriever implements Retriever {
   search(vector: Vector, k: number, filter?: Filter): SearchHit[] {
     checkK(k);
     const query = checkVector(vector, this.dim, this.space, 'query');
+    const compiled = compileFilter(filter);
     const live = this.labelOf.size;
     if (live === 0) return [];
     const want = Math.min(k, live);
-    let thrown: unknown;
-    const allow = filter
-      ? (label: number): boolean => {
-          if (thrown !== undefined) return false;
-          try {
-            return filter(this.metaOf.get(label)!, this.idOf.get(label)!) === true;
-          } catch (cause) {
-            thrown = cause; // throwing across the native boundary is not safe: stop matching, report after
-            return false;
-          }
-        }
-      : undefined;
+    const keep = compiled && matcher(compiled);
+    // Called from inside the native walk: a declarative filter cannot throw, so nothing crosses it.
+    const allow = keep ? (label: number): boolean => keep(this.metaOf.get(label)!) : undefined;
     const total = this.index.getCurrentCount();
     let ef = Math.max(this.ef, want);
     try {
@@ -166,10 +160,6 @@ export class HnswRetriever implements Retriever {
         const { neighbors, distances } = allow
           ? this.index.searchKnn(query, want, allow)
           : this.index.searchKnn(query, want);
-        if (thrown !== undefined) {
-          const reason = thrown instanceof Error ? thrown.message : String(thrown);
-          throw new RetrieverError(`filter threw: ${reason}`, { cause: thrown });
-        }
         if (neighbors.length >= want || ef >= total) {
           return neighbors.map((label, i) => ({
             id: this.idOf.get(label)!,

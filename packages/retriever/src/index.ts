@@ -29,7 +29,7 @@ export {
   type VersionedVector,
   versionedCosine,
 } from './embedder.ts';
-export { RetrieverError } from './errors.ts';
+export { RetrieverError, UnsupportedFilterError } from './errors.ts';
 export { type ExactOptions, ExactRetriever } from './exact.ts';
 export {
   answerExtractively,
@@ -43,6 +43,7 @@ export {
   type Passage,
   splitSentences,
 } from './faithfulness.ts';
+export { type CompiledFilter, compileFilter } from './filter.ts';
 export { HNSW_DEFAULTS, type HnswOptions, HnswRetriever } from './hnsw.ts';
 export {
   type CompactOptions,
@@ -80,5 +81,14 @@ export {
   overlapAtK,
   type VersionedIndex,
 } from './migration.ts';
-export { type JsonFilter, type PgvectorOptions, PgvectorRetriever } from './pgvector.ts';
-export type { Filter, Metadata, Retriever, SearchHit, Space, Vector } from './types.ts';
+export { type PgvectorOptions, PgvectorRetriever } from './pgvector.ts';
+export type {
+  FieldCondition,
+  Filter,
+  Metadata,
+  Retriever,
+  Scalar,
+  SearchHit,
+  Space,
+  Vector,
+} from './types.ts';

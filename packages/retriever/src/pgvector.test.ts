@@ -1,111 +1,123 @@
 /**
- * PgvectorRetriever against ExactRetriever (Q22): same ids at a high ef_search, a selective jsonb
- * filter, the distance scale of each operator, and bad input. Runs on DATABASE_URL when that server
- * has pgvector (e.g. `pnpm services:up`), else on the embedded PGlite, which ships pgvector 0.8.
+ * What only PgvectorRetriever has (Q22); the behaviour it shares with the other retrievers is in the
+ * contract suite (src/contract.test.ts). Here: the version read by init(), the iterative scan that
+ * lets a selective filter and a k above ef_search's cap of 1000 still return k rows through the HNSW
+ * index, the fallbacks for pgvector < 0.8 (ef_search 1000 for a filter, a sequential scan for such a
+ * k), and the constructor's checks. Each iterative-scan test first shows, with the same settings in
+ * plain SQL, the shortfall it prevents. DATABASE_URL when that server has pgvector, else PGlite.
  */
-import { acquire, isServiceError, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RetrieverError } from './errors.ts';
 import { ExactRetriever } from './exact.ts';
 import { PgvectorRetriever } from './pgvector.ts';
+import { pgvectorServices, throughTheIndex } from './testing/pgvector-services.ts';
 import { clusteredVectors, recallAtK } from './testing/vectors.ts';
-import type { Space } from './types.ts';
 
-let services: Services;
-beforeAll(async () => {
-  const options = {
-    needs: ['pgvector' as const],
-    namespace: 'retriever_test',
-    ephemeral: true,
-    log: () => {},
-  };
-  try {
-    services = await acquire(options);
-  } catch (error) {
-    // A DATABASE_URL without the vector extension (CI's plain Postgres): test on the embedded one.
-    if (!isServiceError(error, 'NO_VECTOR')) throw error;
-    delete process.env.DATABASE_URL;
-    services = await acquire(options);
-  }
-});
-afterAll(async () => {
-  await services?.close();
-});
-
+const services = pgvectorServices('retriever_pgvector');
+const N = 1100; // above ef_search's maximum of 1000
+const DIM = 8;
+const { vectors, queries } = clusteredVectors({ n: N, dim: DIM, queries: 10, seed: 3 });
+const items = vectors.map((vector, i) => ({
+  id: `d${i}`,
+  vector,
+  metadata: { tenant: i % 50 === 0 ? 'rare' : 'common' },
+}));
 const ids = (hits: { id: string }[]) => hits.map((h) => h.id);
-const { vectors, queries } = clusteredVectors({ n: 300, dim: 16, queries: 20, seed: 5 });
 
-async function build(space: Space, table: string): Promise<{ pg: PgvectorRetriever; exact: ExactRetriever }> {
-  const pg = new PgvectorRetriever({ pool: services.pg, table, dim: 16, space, efSearch: 400 });
-  await pg.init();
-  const exact = new ExactRetriever({ dim: 16, space });
-  const items = vectors.map((vector, i) => ({
-    id: `d${i}`,
-    vector,
-    metadata: { tenant: i % 20 === 0 ? 'rare' : 'common' },
-  }));
-  await pg.addMany(items);
+let pgv: PgvectorRetriever;
+const exact = new ExactRetriever({ dim: DIM, space: 'cosine' });
+beforeAll(async () => {
+  // Through the index: 1100 rows of 8 dims would otherwise be a sequential scan, where none of this arises.
+  pgv = new PgvectorRetriever({
+    pool: throughTheIndex(services.get().pg),
+    table: 'items',
+    dim: DIM,
+    space: 'cosine',
+  });
+  await pgv.init();
+  await pgv.addMany(items);
   for (const it of items) exact.add(it.id, it.vector, it.metadata);
-  return { pg, exact };
+});
+
+/** The rows one index scan yields with these settings and no iterative scan: what the retriever avoids. */
+async function plainScan(ef: number, k: number, where = ''): Promise<number> {
+  const client = await throughTheIndex(services.get().pg).connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL hnsw.ef_search = ${ef}`);
+    const q = `[${Array.from(queries[0]).join(',')}]`;
+    const { rows } = await client.query(
+      `SELECT id FROM items ${where} ORDER BY embedding <=> $1::vector LIMIT ${k}`,
+      [q],
+    );
+    await client.query('COMMIT');
+    return rows.length;
+  } finally {
+    client.release();
+  }
 }
 
-describe('PgvectorRetriever (embedded PGlite)', () => {
-  it.each(['cosine', 'l2', 'ip'] as Space[])(
-    'same ids and distances as exact at a high ef_search (%s)',
-    async (space) => {
-      const { pg, exact } = await build(space, `items_${space}`);
-      expect(pg.iterativeScan).toBe(true);
-      expect(await pg.size()).toBe(300);
-      let recall = 0;
-      for (const q of queries) {
-        const got = await pg.search(q, 10);
-        const truth = exact.search(q, 10);
-        recall += recallAtK(ids(got), ids(truth), 10);
-        expect(got[0].distance).toBeCloseTo(truth[0].distance, 3);
-      }
-      expect(recall / queries.length).toBe(1);
-    },
-  );
-
-  it('a 5% jsonb filter returns k matching rows, equal to exact; a function filter is refused', async () => {
-    const { pg, exact } = await build('l2', 'items_filter');
-    for (const q of queries.slice(0, 5)) {
-      const got = await pg.search(q, 10, { tenant: 'rare' });
+/**
+ * Mean recall@10 of `{ tenant: 'rare' }` at efSearch 10 against the filtered exact scan; every query
+ * must get 10 rows, all rare. A bound, not equality: pgvector builds its graph with unseeded randomness.
+ */
+async function filteredRecall(): Promise<number> {
+  pgv.efSearch = 10;
+  try {
+    let sum = 0;
+    for (const q of queries) {
+      const got = await pgv.search(q, 10, { tenant: 'rare' });
       expect(got).toHaveLength(10);
-      expect(ids(got)).toEqual(ids(exact.search(q, 10, (m) => m.tenant === 'rare')));
+      for (const h of got) expect(exact.metadata(h.id)?.tenant).toBe('rare');
+      sum += recallAtK(ids(got), ids(exact.search(q, 10, { tenant: 'rare' })), 10);
     }
-    await expect(pg.search(queries[0], 3, () => true)).rejects.toThrow(/cannot run a function filter/);
+    return sum / queries.length;
+  } finally {
+    pgv.efSearch = 100;
+  }
+}
+
+describe('PgvectorRetriever', () => {
+  it('init reads the extension version; 0.8 and later have iterative scans', () => {
+    const [major, minor] = pgv.version.split('.').map(Number);
+    expect(Number.isInteger(major) && Number.isInteger(minor)).toBe(true);
+    expect(pgv.iterativeScan).toBe(major > 0 || minor >= 8);
   });
 
-  it('refuses bad input with a RetrieverError, and the table keeps answering as before', async () => {
-    const { pg } = await build('cosine', 'items_bad');
-    const before = await pg.search(queries[1], 10);
-    const bad: [() => Promise<unknown>, RegExp][] = [
-      [() => pg.add('x', [1, 2, 3]), /dimension 3.*dimension 16/],
-      [
-        () =>
-          pg.add(
-            'x',
-            vectors[0].map((x, i) => (i === 2 ? Number.NaN : x)),
-          ),
-        /vector\[2\] is NaN/,
-      ],
-      [() => pg.search(new Array(16).fill(0), 1), /all zeros/],
-      [() => pg.search(queries[0], -1), /k must be a positive integer/],
-      [() => pg.remove('nope'), /unknown id "nope"/],
-      [() => pg.search(queries[0], 1, { tenant: [1] as never }), /metadata.tenant must be/],
-    ];
-    for (const [call, message] of bad) {
-      const error = await call().catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(RetrieverError);
-      expect((error as Error).message).toMatch(message);
+  it('k above 1000 returns k rows, where one index scan stops at ef_search (1000)', async () => {
+    expect(await plainScan(1000, N)).toBe(1000);
+    const hits = await pgv.search(queries[0], N);
+    expect(ids(hits).sort()).toEqual(ids(exact.search(queries[0], N)).sort());
+    for (let i = 1; i < hits.length; i++)
+      expect(hits[i].distance).toBeGreaterThanOrEqual(hits[i - 1].distance);
+  });
+
+  it("a 2% filter at efSearch 10 still fills k with matches, the filtered exact scan's top k", async () => {
+    expect(await plainScan(10, 10, `WHERE metadata @> '{"tenant":"rare"}'`)).toBeLessThan(10);
+    expect(await filteredRecall()).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('as on pgvector < 0.8: a filter gets ef_search 1000, a k above 1000 a sequential scan, both return k', async () => {
+    const detected = pgv.iterativeScan;
+    pgv.iterativeScan = false;
+    try {
+      expect(await filteredRecall()).toBeGreaterThanOrEqual(0.9);
+      const hits = await pgv.search(queries[0], N);
+      expect(ids(hits).sort()).toEqual(ids(exact.search(queries[0], N)).sort());
+    } finally {
+      pgv.iterativeScan = detected;
     }
-    expect(() => new PgvectorRetriever({ pool: services.pg, table: 'x; drop', dim: 2, space: 'l2' })).toThrow(
-      RetrieverError,
-    );
-    expect(await pg.size()).toBe(300);
-    expect(await pg.search(queries[1], 10)).toEqual(before);
-    await pg.remove('d0');
-    expect(await pg.size()).toBe(299);
+  });
+
+  it('refuses a table name that is not a plain identifier, and efSearch outside [1, 1000]', () => {
+    const pool = services.get().pg;
+    for (const table of ['x; drop table items', 'Items', '1st', 'a'.repeat(64)]) {
+      expect(() => new PgvectorRetriever({ pool, table, dim: 2, space: 'l2' })).toThrow(/table must match/);
+    }
+    for (const efSearch of [0, 1001, 2.5]) {
+      expect(() => new PgvectorRetriever({ pool, table: 't', dim: 2, space: 'l2', efSearch })).toThrow(
+        RetrieverError,
+      );
+    }
   });
 });

@@ -6,20 +6,19 @@
  * pgvector does: the `vector(dim)` type, the HNSW index (m, ef_construction) per operator class,
  * `hnsw.ef_search`, iterative index scans (>= 0.8: keep scanning until LIMIT rows pass the WHERE).
  * Written here: per-query settings in a transaction (SET LOCAL), version detection with a fallback to
- * a wide ef_search, the jsonb filter, and distance conversion to the contract's scale:
+ * a wide ef_search, the filter as SQL, and distance conversion to the contract's scale:
  *   `<=>` cosine distance (1 - cos): as is;  `<->` L2 (the root): squared;  `<#>` negative inner product: as is.
  * Reference: github.com/pgvector/pgvector README ("HNSW", "Filtering", "Iterative Index Scans").
  *
- * Filters: SQL cannot call a JavaScript function, so `search` takes a jsonb containment object
- * (`{ lang: 'en' }` means `metadata @> '{"lang":"en"}'`); a function filter is refused with a RetrieverError.
+ * Filters: the contract's declarative filter (filter.ts) becomes jsonb containment on the metadata
+ * column, parameterised (`{ lang: 'en' }` is `metadata @> $3::jsonb` with $3 = '{"lang":"en"}'), so
+ * Postgres filters inside the index scan; a function filter is refused (UnsupportedFilterError).
  */
 import type pg from 'pg';
 import { RetrieverError } from './errors.ts';
+import { compileFilter, toSql } from './filter.ts';
 import type { Filter, Metadata, Retriever, SearchHit, Space, Vector } from './types.ts';
 import { checkId, checkK, checkMetadata, checkSpaceAndDim, checkVector } from './validate.ts';
-
-/** A jsonb containment predicate: every key must equal its value in the row's metadata. */
-export type JsonFilter = Metadata;
 
 export interface PgvectorOptions {
   pool: pg.Pool;
@@ -41,8 +40,8 @@ const OPS: Record<Space, { op: string; opclass: string }> = {
   ip: { op: '<#>', opclass: 'vector_ip_ops' },
 };
 
-/** Without iterative scans a filter is applied after ef_search candidates: widen to this instead. */
-const FALLBACK_FILTER_EF = 1000;
+/** pgvector's largest hnsw.ef_search; without iterative scans a filter gets this instead. */
+const MAX_EF = 1000;
 
 export class PgvectorRetriever implements Retriever {
   readonly dim: number;
@@ -125,31 +124,34 @@ export class PgvectorRetriever implements Retriever {
   }
 
   /**
-   * Nearest first. With a filter and pgvector >= 0.8, `hnsw.iterative_scan = relaxed_order` lets the
-   * index scan continue until k rows pass the filter (relaxed order: re-sorted here by distance);
-   * older pgvector gets ef_search = 1000, which still returns fewer than k for very selective filters.
+   * Nearest first. One HNSW index scan yields at most ef_search rows (at most 1000), before the
+   * WHERE. So with a filter, or a k above ef_search, pgvector >= 0.8 gets `hnsw.iterative_scan =
+   * relaxed_order`: the scan continues until k rows pass (relaxed order: re-sorted here by distance),
+   * up to hnsw.max_scan_tuples (20,000 by default). Older pgvector gets ef_search = 1000 for a filter,
+   * which can still return fewer than k for a very selective one, and a sequential scan (exact) for
+   * k above 1000, which the index cannot serve.
    */
-  async search(vector: Vector, k: number, filter?: Filter | JsonFilter): Promise<SearchHit[]> {
+  async search(vector: Vector, k: number, filter?: Filter): Promise<SearchHit[]> {
     checkK(k);
     const q = literal(checkVector(vector, this.dim, this.space, 'query'));
-    if (typeof filter === 'function') {
-      throw new RetrieverError(
-        'PgvectorRetriever cannot run a function filter in SQL: pass a jsonb object such as { lang: "en" }',
-      );
-    }
-    const where = filter === undefined ? '' : 'WHERE metadata @> $3::jsonb';
-    const params: unknown[] = [q, k];
-    if (filter !== undefined) params.push(JSON.stringify(checkMetadata(filter)));
-    const ef = filter && !this.iterativeScan ? Math.max(this.efSearch, FALLBACK_FILTER_EF) : this.efSearch;
+    const compiled = compileFilter(filter);
+    const sqlFilter = compiled && toSql(compiled, 'metadata', 3);
+    const params: unknown[] = [q, k, ...(sqlFilter?.params ?? [])];
+    const ef = efInRange(
+      Math.min(MAX_EF, Math.max(k, sqlFilter && !this.iterativeScan ? MAX_EF : this.efSearch)),
+    );
+    const more = sqlFilter !== undefined || k > ef;
     const op = OPS[this.space].op;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       // SET LOCAL lasts until COMMIT, so a pooled connection is never left with this query's settings.
-      await client.query(`SET LOCAL hnsw.ef_search = ${efInRange(Math.max(ef, Math.min(k, 1000)))}`);
-      if (filter && this.iterativeScan) await client.query('SET LOCAL hnsw.iterative_scan = relaxed_order');
+      await client.query(`SET LOCAL hnsw.ef_search = ${ef}`);
+      if (more && this.iterativeScan) await client.query('SET LOCAL hnsw.iterative_scan = relaxed_order');
+      else if (k > ef) await client.query('SET LOCAL enable_indexscan = off');
       const { rows } = await client.query<{ id: string; d: number }>(
-        `SELECT id, embedding ${op} $1::vector AS d FROM ${this.table} ${where} ORDER BY embedding ${op} $1::vector LIMIT $2`,
+        `SELECT id, embedding ${op} $1::vector AS d FROM ${this.table}
+         ${sqlFilter ? `WHERE ${sqlFilter.where}` : ''} ORDER BY embedding ${op} $1::vector LIMIT $2`,
         params,
       );
       await client.query('COMMIT');
