@@ -1,7 +1,8 @@
 /**
  * @mlops-lab/datagen: seeded synthetic worlds for the labs. The payments world produces tabular
  * events with a known fraud rule and drift knobs (Q4 data vs concept drift, Q5 skew, Q27 detection);
- * `mixSeed` and `createRng` give every package the same deterministic randomness.
+ * `mixSeed` and `createRng` give every package the same deterministic randomness, and `fnv1a32` /
+ * `fmix32` are the workspace's one 32-bit string hash.
  */
 export { numericColumn, type PaymentColumns, toColumns } from './columns.ts';
 export {
@@ -15,10 +16,14 @@ export {
 } from './corpus.ts';
 export {
   type CustomerHistory,
+  customerActivityRows,
+  type Dispute,
+  fraudDisputes,
   generateCustomerHistory,
   type HistoryFeatureRow,
   type HistorySpec,
 } from './customer-history.ts';
+export { FNV32_OFFSET, fmix32, fnv1a32 } from './hash.ts';
 export { SEASON, seasonIntensity } from './knobs.ts';
 export { type FraudInputs, fraudProbability, LABEL_RULES } from './labels.ts';
 export { type FeatureStats, generatePayments, REFERENCE_WINDOW, referenceStats } from './payments.ts';

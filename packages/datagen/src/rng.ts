@@ -12,36 +12,32 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import { FNV32_OFFSET, fmix32, fnv1a32 } from './hash.ts';
 
 /** Thrown for inputs that cannot describe a valid draw or window (the message names the fix). */
 export class DatagenInputError extends Error {
   override readonly name = 'DatagenInputError';
 }
 
+/** Hashed after every part of `mixSeed` (ASCII unit separator): ('ab') and ('a', 'b') differ. */
+const PART_SEPARATOR = '\x1f';
+
 /**
  * Hash parts (numbers or strings) into an unsigned 32-bit seed. Order matters and the type of each
  * part matters (`mixSeed(1)` differs from `mixSeed('1')`), so `mixSeed(seed, 'labels')` and
  * `mixSeed(seed, 'inputs')` give unrelated streams. FNV-1a over a tagged encoding, then the murmur3
- * finalizer to spread nearby inputs (seed 1 vs 2) over the whole 32-bit range.
+ * finalizer to spread nearby inputs (seed 1 vs 2) over the whole 32-bit range (hash.ts).
  */
 export function mixSeed(...parts: (number | string)[]): number {
-  let h = 0x811c9dc5;
+  let h = FNV32_OFFSET;
   for (const part of parts) {
     if (typeof part === 'number' && !Number.isFinite(part)) {
       throw new DatagenInputError(`mixSeed: parts must be finite numbers or strings, got ${part}`);
     }
-    const text = typeof part === 'number' ? `n${part}` : `s${part}`;
-    for (let i = 0; i < text.length; i++) {
-      h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    }
-    h = Math.imul(h ^ 0x1f, 0x01000193); // part separator: ('ab') and ('a', 'b') differ
+    h = fnv1a32(typeof part === 'number' ? `n${part}` : `s${part}`, h);
+    h = fnv1a32(PART_SEPARATOR, h);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 export interface Rng {

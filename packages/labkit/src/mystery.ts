@@ -3,17 +3,8 @@
  * `--guess <fault>` checks a diagnosis). The pick is a pure function of the break names and the
  * seed, so `--mystery --seed 7` and `--mystery --seed 7 --guess x` run the same fault.
  */
+import { fnv1a32 } from '@mlops-lab/datagen';
 import type { LabBreak } from './types.ts';
-
-/** FNV-1a, 32-bit: a stable string hash with no dependency, enough to spread seeds over a few faults. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
 
 /**
  * The fault a mystery run arms. Hashing the names as well as the seed means two labs with the
@@ -22,7 +13,9 @@ function fnv1a(text: string): number {
 export function pickMystery(breaks: readonly LabBreak[], seed: number): LabBreak {
   if (breaks.length === 0) throw new Error('pickMystery: this lab has no breaks');
   const names = breaks.map((b) => b.name).join('\n');
-  return breaks[fnv1a(`${names}\n${seed}`) % breaks.length];
+  // Plain FNV-1a, no finalizer: a stable hash is enough to spread seeds over a few faults, and the
+  // picks recorded for each lab and seed stay what they were.
+  return breaks[fnv1a32(`${names}\n${seed}`) % breaks.length];
 }
 
 /** Replaces every occurrence of the secret fault name, so narration and the report cannot leak it. */

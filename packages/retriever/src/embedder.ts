@@ -13,6 +13,7 @@
  * version (`embedVersioned`), and `versionedCosine` refuses to compare vectors of two versions: the
  * failure Q25 calls embedding drift, made loud.
  */
+import { FNV32_OFFSET, fmix32, fnv1a32 } from '@mlops-lab/datagen';
 import { RetrieverError } from './errors.ts';
 import type { Vector } from './types.ts';
 
@@ -48,18 +49,7 @@ const WORD = /[\p{L}\p{N}]+/gu;
 
 /** FNV-1a over a string's UTF-16 code units, started from `seed`, then the murmur3 finalizer. */
 function hashString(s: string, from: number, to: number, seed: number): number {
-  let h = seed ^ 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix(h);
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(fnv1a32(s, seed ^ FNV32_OFFSET, from, to));
 }
 
 function checkInt(name: string, value: number, lo: number, hi: number): void {
@@ -85,9 +75,9 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
   const version = seed === undefined ? options.version : `${options.version}+s${seed}`;
   // Everything below is derived from the label, so equal labels mean equal vector spaces.
   const base = hashString(version, 0, version.length, 0x5eed);
-  const wordSeed = fmix(base ^ 0x776f7264);
-  const charSeed = fmix(base ^ 0x63686172);
-  const projSeed = fmix(base ^ 0x70726f6a);
+  const wordSeed = fmix32(base ^ 0x776f7264);
+  const charSeed = fmix32(base ^ 0x63686172);
+  const projSeed = fmix32(base ^ 0x70726f6a);
   const project = hashDim !== dim;
   const hashed = new Float64Array(hashDim);
   // Buckets touched by the current text: a text touches a few hundred of possibly millions.
@@ -127,7 +117,7 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
         let bits = 0;
         for (let j = 0; j < dim; j++) {
           if ((j & 31) === 0)
-            bits = fmix(projSeed ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(j >>> 5, 0x85ebca77));
+            bits = fmix32(projSeed ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(j >>> 5, 0x85ebca77));
           out[j] += (bits >>> (j & 31)) & 1 ? x : -x;
         }
       }
