@@ -7,10 +7,10 @@
  * Reference: DeLong et al. 1988 (paired AUC test); "peeking" as in Johari et al., "Always valid inference".
  */
 
+import type { PairedSample } from '@mlops-lab/evaluation';
 import { fmt, type Narrator } from '@mlops-lab/labkit';
 import {
   falsePromotionRate,
-  type PairedSample,
   type PromotionRate,
   recordOutcomes,
   type Verdict,

@@ -5,8 +5,9 @@
  * test must catch. All three are TF.js models in the registry.
  */
 
+import { rocAuc } from '@mlops-lab/evaluation';
 import type { Services } from '@mlops-lab/services';
-import { loadModel, rocAuc, trainAndRegister } from '@mlops-lab/training';
+import { loadModel, trainAndRegister } from '@mlops-lab/training';
 import { describeWeeks, newWorld, oldWorld, type WindowOpts } from './world.ts';
 
 export interface Model {

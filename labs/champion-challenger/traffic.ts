@@ -6,6 +6,7 @@
  * flight, for volume. Every reply is kept with the version that answered it.
  */
 import type { PaymentEvent } from '@mlops-lab/datagen';
+import { quantile } from '@mlops-lab/evaluation';
 import { REQUEST_ID_HEADER, REQUEST_KEY_HEADER } from '@mlops-lab/router';
 import { Pool } from 'undici';
 import { bodyOf } from './world.ts';
@@ -108,17 +109,12 @@ export function background(users: Users, request: (i: number) => Request, concur
   };
 }
 
-export function quantile(values: number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-}
-
-/** The q-quantile of the replies' user-facing latency, in ms. */
+/** The q-quantile of the replies' user-facing latency, in ms, by nearest rank (a latency a user had). */
 export const latency = (replies: Reply[], q: number) =>
   quantile(
     replies.map((r) => r.ms),
     q,
+    { method: 'inverted_cdf' },
   );
 
 /** Users who were answered by more than one version among `replies`. */

@@ -5,7 +5,7 @@
  * from the first request. Tables and a chart; every value comes from this run.
  */
 import { compare, type DriftProfile } from '@mlops-lab/drift';
-import type { Narrator } from '@mlops-lab/labkit';
+import { fmt, type Narrator } from '@mlops-lab/labkit';
 import { rocAuc } from '@mlops-lab/training';
 import { type Model, score } from './model.ts';
 import type { FeatureSkew, Pair } from './skew.ts';
@@ -55,15 +55,13 @@ export function dayRows(model: Model, profile: DriftProfile, pairs: Pair[], skew
   });
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
 export function printSkew(out: Narrator, skews: FeatureSkew[]): void {
   out.table(
     ['feature', 'rows compared', 'differing', 'mean |diff|', 'pattern of the differences', 'example'],
     skews.map((s) => [
       s.feature,
       s.compared,
-      pct(s.differing / Math.max(1, s.compared)),
+      fmt.pct(s.differing / Math.max(1, s.compared)),
       s.meanAbsDiff === null ? '-' : s.meanAbsDiff.toPrecision(3),
       s.pattern,
       s.example,
@@ -90,7 +88,7 @@ export function printDays(out: Narrator, rows: DayRow[]): void {
       `day ${r.day}`,
       r.day < DRIFT_FROM_DAY ? 'steady' : 'holiday rush',
       r.requests,
-      pct(r.skewRate),
+      fmt.pct(r.skewRate),
       r.drifted.join(', ') || '-',
       `${r.maxEffect.toFixed(3)} ${r.maxFeature}`,
       r.aucServed?.toFixed(3) ?? '-',

@@ -5,6 +5,7 @@
  * was sent, so "waited on loading" can be told from "was slow" (Kubernetes readiness semantics:
  * traffic starts the moment the probe passes, not when the model is actually usable).
  */
+import { quantile } from '@mlops-lab/evaluation';
 import type { ModelServer } from '@mlops-lab/model-server';
 
 export interface ReadyBody {
@@ -74,12 +75,8 @@ export async function probeAndLoad(
   return { readyAt, readyBody, polls, loadedAt: loaded.at - t0, warmAt, requests };
 }
 
-/** Nearest-rank quantile of client latencies (ms). */
-export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-}
+/** Client latency quantile (ms) by nearest rank: a latency some request actually had; NaN for none. */
+const latencyQuantile = (xs: readonly number[], q: number) => quantile(xs, q, { method: 'inverted_cdf' });
 
 /** The figures the lab reports per server, from the client's side: the first second after ready vs after. */
 export function summarize(r: ProbeResult, firstWindowMs: number) {
@@ -92,15 +89,15 @@ export function summarize(r: ProbeResult, firstWindowMs: number) {
     firstMs: first?.ms ?? Number.NaN,
     /** ms after start() when the first answer reached the client: what the user actually waited for. */
     firstAnswerAt: first ? first.at + first.ms : Number.NaN,
-    firstWindowP99: quantile(firstWindow, 0.99),
+    firstWindowP99: latencyQuantile(firstWindow, 0.99),
     firstWindowMax: Math.max(...firstWindow),
     firstWindowCount: firstWindow.length,
-    steadyP50: quantile(steady, 0.5),
-    steadyP99: quantile(steady, 0.99),
+    steadyP50: latencyQuantile(steady, 0.5),
+    steadyP99: latencyQuantile(steady, 0.99),
     steadyCount: steady.length,
     // Requests that left the client before the server was loaded and warm: they could only wait.
     sentBeforeWarm: sorted.filter((x) => x.at < r.warmAt).length,
-    sentBeforeWarmP50: quantile(
+    sentBeforeWarmP50: latencyQuantile(
       sorted.filter((x) => x.at < r.warmAt).map((x) => x.ms),
       0.5,
     ),

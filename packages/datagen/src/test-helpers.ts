@@ -1,6 +1,6 @@
 /**
- * Small helpers shared by the tests: a window spec, shares and means over events, and ROC AUC by
- * ranks (Mann-Whitney U with average ranks for ties, as scikit-learn's roc_auc_score computes it).
+ * Small helpers shared by the tests: a window spec, shares and means over events. (AUC is
+ * @mlops-lab/evaluation's, which sits above datagen: the v1 -> v2 AUC test lives there.)
  */
 import type { PaymentEvent, WindowSpec } from './types.ts';
 import type { NumericFeature } from './world.ts';
@@ -33,28 +33,6 @@ export function share(events: PaymentEvent[], pick: (e: PaymentEvent) => boolean
 
 export function baseRate(events: PaymentEvent[]): number {
   return share(events, (e) => e.label === 1);
-}
-
-/** ROC AUC: the chance a random positive outscores a random negative (ties count one half). */
-export function auc(scores: readonly number[], labels: readonly number[]): number {
-  const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  const ranks = new Float64Array(scores.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
-    for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === 1) {
-      positives++;
-      rankSum += ranks[i];
-    }
-  }
-  const negatives = labels.length - positives;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
 /** The event without its label: for "inputs are identical" comparisons. */

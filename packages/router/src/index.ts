@@ -2,7 +2,8 @@
  * @mlops-lab/router: champion-challenger routing in front of model servers (Q15, Q29, traffic half of
  * Q18): weighted sticky assignment, shadow traffic that never touches users, a prediction log joined
  * to delayed outcomes, a statistical verdict with guardrails, a canary ramp with rollback; per-attempt
- * timeouts, bounded retries and a fallback to the champion on the user's path.
+ * timeouts, bounded retries and a fallback to the champion on the user's path. The statistics the
+ * verdict stands on (AUC, DeLong, bootstrap, Wilson) are exported by @mlops-lab/evaluation.
  */
 export {
   type CanaryEvent,
@@ -13,16 +14,6 @@ export {
   runCanary,
 } from './canary.ts';
 export { type FollowedChampion, followChampion } from './champion.ts';
-export {
-  auc,
-  bootstrapAucDeltas,
-  type DeLongResult,
-  delongTest,
-  midranks,
-  normalSf,
-  type PairedSample,
-  pairedBootstrapAucDelta,
-} from './delong.ts';
 export {
   type JoinedPrediction,
   joinOutcomes,
@@ -46,7 +37,6 @@ export {
   type UpstreamReply,
 } from './router.ts';
 export {
-  assign,
   type RegistryRoutes,
   type RouteSource,
   registryRoutes,
@@ -70,5 +60,4 @@ export {
   type Verdict,
   type VerdictOptions,
   verdict,
-  wilson,
 } from './verdict.ts';

@@ -1,128 +1,22 @@
 /**
- * The champion-vs-challenger verdict (Q15, Q29): AUC and DeLong's test against numpy/scipy golden values
- * (golden/make_golden.py), the paired bootstrap, the decision rule, and the false-promotion rate under
- * the null measured over many seeds, at a fixed sample size and with peeking.
+ * The champion-vs-challenger verdict (Q15, Q29): the decision rule, the input it refuses, and the
+ * false-promotion rate under the null measured over many seeds, at a fixed sample size and with
+ * peeking. The statistics under it are tested against numpy/scipy in @mlops-lab/evaluation.
  */
-import { readFileSync } from 'node:fs';
 import { mulberry32 } from '@mlops-lab/datagen';
+import { EvaluationInputError, type PairedSample, simulatePairedScores, wilson } from '@mlops-lab/evaluation';
 import { describe, expect, it } from 'vitest';
-import {
-  auc,
-  bootstrapAucDeltas,
-  delongTest,
-  midranks,
-  normalSf,
-  type PairedSample,
-  pairedBootstrapAucDelta,
-} from './delong.ts';
-import { falsePromotionRate, promotionRate, verdict, wilson } from './verdict.ts';
-
-interface GoldenCase {
-  name: string;
-  margin: number;
-  input: { champion: number[]; challenger: number[]; labels: number[] };
-  expected: {
-    champion: number;
-    challenger: number;
-    delta: number;
-    se: number;
-    z: number;
-    p: number;
-    positives: number;
-    negatives: number;
-  };
-}
-const golden = JSON.parse(readFileSync(new URL('../golden/delong.json', import.meta.url), 'utf8')) as {
-  cases: GoldenCase[];
-  bootstrap: { case: number; seed: number; deltas: number[] };
-};
-
-const rel = (ours: number, ref: number) => Math.abs(ours - ref) / Math.max(Math.abs(ref), 1e-15);
+import { falsePromotionRate, promotionRate, verdict } from './verdict.ts';
 
 /** Two models of separation sa, sb (score = s * label + unit noise, noise correlation 0.5). */
-function makeSample(seed: number, n: number, sa: number, sb: number, prevalence = 0.2): PairedSample {
-  const rnd = mulberry32(seed);
-  const g = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-  const labels = new Uint8Array(n);
-  const champion = new Float64Array(n);
-  const challenger = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const y = rnd() < prevalence ? 1 : 0;
-    const c = Math.SQRT1_2 * g();
-    labels[i] = y;
-    champion[i] = sa * y + c + Math.SQRT1_2 * g();
-    challenger[i] = sb * y + c + Math.SQRT1_2 * g();
-  }
-  return { champion, challenger, labels };
-}
-
-describe('AUC and DeLong match numpy/scipy (mannwhitneyu, pairwise structural components, norm.sf)', () => {
-  it.each(golden.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const r = delongTest(c.input, c.margin);
-    const e = c.expected;
-    for (const k of ['champion', 'challenger', 'delta', 'se', 'z', 'p'] as const) {
-      const ours = k === 'p' ? r.pOneSided : r[k];
-      expect(rel(ours, e[k]), `${k}: ours ${ours} scipy ${e[k]}`).toBeLessThan(1e-9);
-    }
-    expect([r.positives, r.negatives]).toEqual([e.positives, e.negatives]);
-    expect(rel(auc(c.input.champion, c.input.labels), e.champion)).toBeLessThan(1e-12);
+const makeSample = (seed: number, n: number, sa: number, sb: number, prevalence = 0.2): PairedSample =>
+  simulatePairedScores(mulberry32(seed), {
+    n,
+    prevalence,
+    signal: sa,
+    challengerSignal: sb,
+    sharedNoise: 0.5,
   });
-
-  it('bootstrap replicates equal mannwhitneyu AUCs of the explicitly resampled arrays', () => {
-    const { case: i, seed, deltas } = golden.bootstrap;
-    const ours = bootstrapAucDeltas(golden.cases[i].input, deltas.length, seed);
-    deltas.forEach((d, k) => {
-      expect(Math.abs(ours[k] - d)).toBeLessThan(1e-12);
-    });
-  });
-});
-
-describe('AUC basics', () => {
-  it('midranks average tied ranks; AUC is 1, 0 and 1/2 for perfect, reversed and constant scores', () => {
-    expect(Array.from(midranks([3, 1, 3, 2, 3]))).toEqual([4, 1, 4, 2, 4]);
-    const labels = [0, 0, 1, 1];
-    expect(auc([1, 2, 3, 4], labels)).toBe(1);
-    expect(auc([4, 3, 2, 1], labels)).toBe(0);
-    expect(auc([5, 5, 5, 5], labels)).toBe(0.5);
-    expect(auc([1, 2, 2, 4], labels)).toBe(0.875); // one tied positive/negative pair counts 1/2
-  });
-
-  it('normalSf is the standard normal tail', () => {
-    expect(normalSf(0)).toBe(0.5);
-    expect(rel(normalSf(1.6448536269514722), 0.05)).toBeLessThan(1e-12);
-    expect(rel(normalSf(-1.959963984540054), 0.975)).toBeLessThan(1e-12);
-  });
-
-  it('identical models: delta 0, se 0, p 1 (nothing to promote)', () => {
-    const s = makeSample(1, 300, 1, 1);
-    const r = delongTest({ champion: s.champion, challenger: s.champion, labels: s.labels });
-    expect([r.delta, r.se, r.pOneSided]).toEqual([0, 0, 1]);
-  });
-});
-
-describe('paired bootstrap', () => {
-  it('is deterministic per seed, brackets the point delta and agrees with the DeLong standard error', () => {
-    const s = makeSample(2, 5000, 1, 1.1);
-    const a = pairedBootstrapAucDelta(s, 1000, 5);
-    expect(pairedBootstrapAucDelta(s, 1000, 5)).toEqual(a);
-    expect(a.ci[0]).toBeLessThan(a.delta);
-    expect(a.ci[1]).toBeGreaterThan(a.delta);
-    const d = delongTest(s);
-    expect(Math.abs(a.delta - d.delta)).toBeLessThan(1e-12);
-    // A 90% percentile interval is about 2 * 1.645 bootstrap standard deviations wide.
-    const sdFromCi = (a.ci[1] - a.ci[0]) / (2 * 1.6448536269514722);
-    expect(sdFromCi / d.se).toBeGreaterThan(0.85);
-    expect(sdFromCi / d.se).toBeLessThan(1.15);
-  });
-
-  it('handles n = 20,000 with 2,000 resamples: an interval around the true gain', () => {
-    const s = makeSample(3, 20_000, 1, 1.05);
-    const r = pairedBootstrapAucDelta(s, 2000, 1);
-    expect(r.resamples).toBe(2000);
-    expect(r.ci[0]).toBeLessThan(r.delta);
-    expect(r.ci[1]).toBeGreaterThan(r.delta);
-  });
-});
 
 describe('verdict', () => {
   const better = makeSample(4, 3000, 1, 1.5);
@@ -178,12 +72,19 @@ describe('verdict', () => {
     expect(w.pValue).toBeGreaterThan(0.5);
   });
 
-  it('refuses unpaired or invalid input', () => {
+  it('refuses unpaired or invalid input with a typed error, before any decision', () => {
     expect(() => verdict({ champion: [1, 2], challenger: [1], labels: [0, 1] })).toThrow(/must be equal/);
-    expect(() => verdict({ champion: [1, 2], challenger: [1, 2], labels: [0, 2] })).toThrow(/0 or 1/);
+    expect(() => verdict({ champion: [1, 2], challenger: [1, 2], labels: [0, 2] })).toThrow(
+      'verdict: label 1 is 2; labels must be 0 or 1',
+    );
     expect(() => verdict({ champion: [1, Number.NaN], challenger: [1, 2], labels: [0, 1] })).toThrow(
       /finite/,
     );
+    // A label 2 on a sample big enough to decide is refused too, not counted as a negative.
+    const labels = Array.from(better.labels);
+    labels[10] = 2;
+    expect(() => verdict({ ...better, labels })).toThrow(EvaluationInputError);
+    expect(() => verdict(better, { minPerClass: 1 })).toThrow(/minPerClass 1 must be >= 2/);
   });
 });
 
@@ -205,17 +106,14 @@ describe('false-promotion rate under the null, measured over many seeds', () => 
     expect(peek.rate).toBeGreaterThan(bound);
     expect(peek.rate).toBeGreaterThan(fixed.rate);
     expect(peek.meanLabelsAtPromotion).toBeLessThan(2000);
+    expect(fixed.ci).toEqual(wilson(fixed.promotions, fixed.trials));
+    expect(fixed.ci[0]).toBeLessThan(fixed.rate);
+    expect(fixed.ci[1]).toBeGreaterThan(fixed.rate);
   });
 
   it('power: a clearly better challenger is promoted in most seeds', () => {
     const r = promotionRate({ trials: 100, n: 2000, challengerSignal: 1.3, seed: 12 });
     console.log(`promotions with a better challenger (signal 1.3 vs 1): ${r.promotions}/${r.trials}`);
     expect(r.rate).toBeGreaterThan(0.8);
-  });
-
-  it('wilson interval', () => {
-    const [lo, hi] = wilson(20, 400);
-    expect(lo).toBeCloseTo(0.0326, 3);
-    expect(hi).toBeCloseTo(0.0759, 3);
   });
 });

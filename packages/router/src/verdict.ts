@@ -4,18 +4,27 @@
  * traffic; Q29: both models scored the same requests, so the comparison is paired).
  *
  * THE decision rule: promote iff n >= minLabels, both classes >= minPerClass, every guardrail holds, and
- * DeLong's one-sided test of H0: AUC(challenger) - AUC(champion) <= minDelta rejects at `alpha`
- * (./delong.ts). The margin is inside the test, so "significant" and "beats the margin" are one claim
- * whose false-promotion rate is at most alpha when the true gain is <= minDelta. The paired bootstrap
+ * DeLong's one-sided test of H0: AUC(challenger) - AUC(champion) <= minDelta rejects at `alpha`. The
+ * margin is inside the test, so "significant" and "beats the margin" are one claim whose
+ * false-promotion rate is at most alpha when the true gain is <= minDelta. The paired bootstrap
  * percentile CI (two-sided 1 - 2 alpha, so its lower end is the one-sided alpha bound) is reported beside
  * it but never decides: one rule, one level. `falsePromotionRate` measures that level over many seeds
  * under the null (two equally good models), and with `peekEvery` the inflated level of deciding at
  * every look and stopping at the first promote (the "peeking" fault: repeated looks without correction).
+ * The statistics (AUC, DeLong, the bootstrap, the Wilson interval of the rate, the binormal simulation
+ * of the null) are @mlops-lab/evaluation's; this file holds the decision built on them.
  */
 import { mulberry32 } from '@mlops-lab/datagen';
-import { auc, delongTest, type PairedSample, pairedBootstrapAucDelta } from './delong.ts';
-
-export type { PairedSample } from './delong.ts';
+import {
+  checkPairedSample,
+  delongTest,
+  EvaluationInputError,
+  type PairedSample,
+  pairedBootstrapAucDelta,
+  rocAuc,
+  simulatePairedScores,
+  wilson,
+} from '@mlops-lab/evaluation';
 
 export interface Guardrails {
   /** Holds when challenger p99 <= champion p99 * maxRatio. */
@@ -68,24 +77,6 @@ export interface Verdict {
   guardrails: GuardrailResult[];
 }
 
-function validate(sample: PairedSample): number {
-  const n = sample.labels.length;
-  if (sample.champion.length !== n || sample.challenger.length !== n) {
-    throw new Error(
-      `paired sample: ${sample.champion.length} champion scores, ${sample.challenger.length} challenger ` +
-        `scores, ${n} labels; all must be equal`,
-    );
-  }
-  for (let i = 0; i < n; i++) {
-    const y = sample.labels[i];
-    if (y !== 0 && y !== 1) throw new Error(`paired sample: label ${i} is ${y}; labels must be 0 or 1`);
-    if (!Number.isFinite(sample.champion[i]) || !Number.isFinite(sample.challenger[i])) {
-      throw new Error(`paired sample: request ${i} has a non-finite score`);
-    }
-  }
-  return n;
-}
-
 function checkGuardrails(g: Guardrails | undefined): GuardrailResult[] {
   const out: GuardrailResult[] = [];
   if (g?.p99LatencyMs) {
@@ -111,16 +102,19 @@ const fp = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 /** The champion-vs-challenger verdict (see the file comment for the decision rule). */
 export function verdict(sample: PairedSample, options: VerdictOptions = {}): Verdict {
-  const n = validate(sample);
   const alpha = options.alpha ?? 0.05;
   const minLabels = options.minLabels ?? 500;
   const minPerClass = options.minPerClass ?? 20;
   const minDelta = options.minDelta ?? 0;
   const resamples = options.resamples ?? 2000;
-  if (!(alpha > 0 && alpha < 0.5)) throw new Error(`verdict: alpha ${alpha} must be in (0, 0.5)`);
-  let positives = 0;
-  for (let i = 0; i < n; i++) positives += sample.labels[i];
-  const negatives = n - positives;
+  if (!(alpha > 0 && alpha < 0.5))
+    throw new EvaluationInputError('argument', `verdict: alpha ${alpha} must be in (0, 0.5)`);
+  // DeLong's variance needs 2 of each class; fewer than that is always need-more-data, never an error.
+  if (!(minPerClass >= 2))
+    throw new EvaluationInputError('argument', `verdict: minPerClass ${minPerClass} must be >= 2`);
+  // Equal lengths, labels exactly 0 or 1, finite scores: refused before any decision.
+  const { positives, negatives } = checkPairedSample('verdict', sample);
+  const n = positives + negatives;
   const guardrails = checkGuardrails(options.guardrails);
   const sizes = `n=${n} labelled requests (${positives} positives, ${negatives} negatives)`;
   const short =
@@ -134,8 +128,8 @@ export function verdict(sample: PairedSample, options: VerdictOptions = {}): Ver
   if (short) {
     // No test is run on too few labels; the point AUCs are shown for information only.
     const nan = Number.NaN;
-    const champion = positives > 0 && negatives > 0 ? auc(sample.champion, sample.labels) : nan;
-    const challenger = positives > 0 && negatives > 0 ? auc(sample.challenger, sample.labels) : nan;
+    const champion = rocAuc(sample.champion, sample.labels) ?? nan;
+    const challenger = rocAuc(sample.challenger, sample.labels) ?? nan;
     const reason = `need more data: ${short}; no decision (${sizes}).`;
     const delta = challenger - champion;
     const decision = 'need-more-data';
@@ -207,34 +201,6 @@ export interface PromotionRate {
   meanLabelsAtPromotion: number;
 }
 
-/** 95% Wilson score interval of a binomial proportion. */
-export function wilson(successes: number, trials: number, z = 1.959963984540054): [number, number] {
-  const p = successes / trials;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * trials)) / (1 + z2 / trials);
-  const half = (z / (1 + z2 / trials)) * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
-/** One simulated labelled shadow log: both models see the same requests and labels. */
-function simulate(rnd: () => number, o: Required<Omit<NullExperimentOptions, 'peekEvery' | 'verdict'>>) {
-  const { n, prevalence, signal, challengerSignal, sharedNoise } = o;
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd()); // Box–Muller
-  const s = Math.sqrt(sharedNoise);
-  const r = Math.sqrt(1 - sharedNoise);
-  const labels = new Uint8Array(n);
-  const champion = new Float64Array(n);
-  const challenger = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const y = rnd() < prevalence ? 1 : 0;
-    const common = s * gauss(); // same noise in both: correlated models, as two versions of one model are
-    labels[i] = y;
-    champion[i] = signal * y + common + r * gauss();
-    challenger[i] = challengerSignal * y + common + r * gauss();
-  }
-  return { labels, champion, challenger };
-}
-
 /**
  * Share of experiments that end in "promote". With the default challengerSignal (= signal) both
  * models are equally good, so this is the false-promotion rate, which the decision rule keeps at or
@@ -260,7 +226,7 @@ export function promotionRate(options: NullExperimentOptions = {}): PromotionRat
   let labelsAtPromotion = 0;
   for (let t = 0; t < o.trials; t++) {
     const rnd = mulberry32((Math.imul(o.seed, 0x9e3779b1) ^ Math.imul(t + 1, 0x85ebca6b)) >>> 0);
-    const sim = simulate(rnd, o);
+    const sim = simulatePairedScores(rnd, o); // both models see the same requests and labels
     for (const m of looks) {
       const sample = {
         champion: sim.champion.subarray(0, m),

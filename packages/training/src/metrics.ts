@@ -1,32 +1,10 @@
 /**
- * Binary classification metrics the labs report. References: ROC AUC as the Mann–Whitney U statistic
- * divided by n1·n0, with average ranks for ties (equal to sklearn.metrics.roc_auc_score, and checked
- * here against scipy.stats.mannwhitneyu); log loss with probabilities clipped like sklearn's log_loss.
+ * Binary classification metrics the labs report with a trained model (Q4, Q7): accuracy at a threshold,
+ * and log loss with probabilities clipped like sklearn.metrics.log_loss. ROC AUC is
+ * @mlops-lab/evaluation's rocAuc (the one AUC of the repository, golden-tested there against
+ * scipy.stats.mannwhitneyu), re-exported here so a model's metrics come from one import.
  */
-
-/** ROC AUC; null when only one class is present (AUC is undefined there, never NaN). */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
-  const n = scores.length;
-  if (labels.length !== n) throw new Error(`rocAuc: ${n} scores but ${labels.length} labels`);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let positives = 0;
-  let rankSumPositives = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
-    const averageRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k]] === 1) {
-        positives++;
-        rankSumPositives += averageRank;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return null;
-  return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
+export { rocAuc } from '@mlops-lab/evaluation';
 
 /** Share of rows where `score >= threshold` agrees with the label. */
 export function accuracy(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold = 0.5): number {
