@@ -28,22 +28,12 @@ export {
 } from './http-limits.ts';
 export { createMetrics, histogramQuantile, type ServerMetrics } from './metrics.ts';
 export { decide, InputValidationError, type Prediction, type ServingModel } from './model.ts';
-export {
-  encodePayment,
-  PAYMENT_SCHEMA,
-  type PaymentBody,
-  paymentBodies,
-  paymentBody,
-  trainPaymentsModel,
-  validatePayment,
-} from './payments-model.ts';
 export { type AnswerPath, type CacheOptions, ResponseCache } from './response-cache.ts';
 export {
   type RouteRow,
   type RouterEvents,
   type RoutingSource,
   registryRouting,
-  stickyDraw,
   VersionRouter,
 } from './routing.ts';
 export {
@@ -54,5 +44,6 @@ export {
   ROUTING_KEY_HEADER,
   type ServerOptions,
 } from './server.ts';
-export { fromLoadedModel, loadServingModel } from './tf-adapter.ts';
+export { fromLoadedModel, loadServingModel, registryInputSchema } from './tf-adapter.ts';
+export { checkBody } from './validation.ts';
 export { ShapeLog, type WarmupOptions, warmModel } from './warmup.ts';

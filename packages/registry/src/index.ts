@@ -1,6 +1,7 @@
 /**
  * @mlops-lab/registry: immutable content-addressed model artifacts, integer versions per model name,
- * movable aliases with history, and weighted routing configuration in Redis (Q18).
+ * movable aliases with history, and weighted routing as configuration: the table and its history in
+ * Postgres, change notices in Redis, the table kept in force while serving, sticky assignment (Q18).
  * Reference: MLflow Model Registry (versions + aliases such as `champion`); routing as data, not code.
  */
 
@@ -35,22 +36,6 @@ export {
   setAlias,
   versionHolding,
 } from './models.ts';
-export {
-  checkRoutingShape,
-  chooseTarget,
-  getRouting,
-  type RoutingChange,
-  type RoutingChangeInput,
-  type RoutingConfig,
-  type RoutingStore,
-  readRouting,
-  routingHistory,
-  routingKey,
-  routingMigrations,
-  type SetRoutingResult,
-  type StoredRouting,
-  setRouting,
-  validateRouting,
-} from './routing.ts';
-export { type RoutingWatch, type WatchHealth, type WatchOptions, watchRouting } from './routing-watch.ts';
+// Routing, also its own entry (`@mlops-lab/registry/routing`).
+export * from './routing-entry.ts';
 export { migrateRegistry, registryMigrations } from './schema.ts';

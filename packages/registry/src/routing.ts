@@ -5,7 +5,8 @@
  * change notice (the table's revision at `key('routing:<model>')`) that lets servers react within
  * a poll. Writes are validated first (weights sum to 100, every target resolves in the registry); an
  * invalid table is refused and the stored one stays in force. Servers follow the table with
- * `watchRouting` (routing-watch.ts).
+ * `watchRouting` (routing-watch.ts), keep it in force with `RoutingFollower` (routing-follow.ts) and
+ * assign requests by it with `assign` (routing-assign.ts).
  * Reference: KServe / Seldon canary traffic percentages, Argo Rollouts weights; the history is the
  * same audit trail as the registry's alias history (MLflow).
  */
@@ -230,15 +231,4 @@ export async function routingHistory(pool: Queryable, model: string): Promise<Ro
     by: r.changed_by,
     changedAt: r.changed_at,
   }));
-}
-
-/** Picks a target for a uniform draw `u` in [0, 1): cumulative weights in a stable (sorted) order. */
-export function chooseTarget(config: RoutingConfig, u: number): string {
-  const targets = Object.keys(config).sort();
-  let acc = 0;
-  for (const t of targets) {
-    acc += config[t] / 100;
-    if (u < acc) return t;
-  }
-  return targets[targets.length - 1];
 }

@@ -1,17 +1,8 @@
 /**
- * The router's user path under upstream faults (Q15, Q29), over real HTTP: real model servers killed
- * mid-traffic (sockets destroyed, port closed), and small scripted upstreams that answer 500, 400 or
- * never. Counts failed user requests and upstream calls; no assertion on time.
+ * The router's user path under upstream faults (Q15, Q29), over real HTTP: model servers (stand-ins,
+ * stand-in-upstream.ts) killed mid-traffic (sockets destroyed, port closed), and upstreams that
+ * answer 500, 400 or never. Counts failed user requests and upstream calls; no assertion on time.
  */
-import { createServer as httpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-  createServer,
-  type ModelServer,
-  paymentBodies,
-  type ServingModel,
-  trainPaymentsModel,
-} from '@mlops-lab/model-server';
 import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateRouter, PredictionLog } from './log.ts';
@@ -25,56 +16,27 @@ import {
   type Upstream,
 } from './router.ts';
 import { staticRoutes } from './routes.ts';
+import {
+  modelStandIn,
+  type StandIn,
+  type StandInScript,
+  standInBodies,
+  standInUpstream,
+} from './stand-in-upstream.ts';
 
-const bodies = paymentBodies(5, 200).map((b) => JSON.stringify(b));
-const base = trainPaymentsModel({ seed: 2, size: 600, epochs: 20 });
+const bodies = standInBodies(5, 200);
 const open: { close(): Promise<void> }[] = [];
 let services: ServicesWithExtras;
 
-/** A real model server for `version`; `kill()` destroys its sockets and closes its port, no drain. */
-async function modelServer(version: string): Promise<{ url: string; kill(): void }> {
-  const model: ServingModel = { ...base, version };
-  const s: ModelServer = createServer({ model, warmup: false, batching: { maxBatch: 32, maxWaitMs: 1 } });
-  open.push({ close: () => s.close().catch(() => {}) });
-  const url = await s.start();
-  await s.ready;
-  return {
-    url,
-    kill() {
-      s.app.server.closeAllConnections();
-      s.app.server.close();
-    },
-  };
+/** An upstream answering as `script` says, closed after the file's tests. */
+async function scripted(script: StandInScript): Promise<StandIn> {
+  const s = await standInUpstream(script);
+  open.push(s);
+  return s;
 }
 
-type Script = (call: number) => { status: number; body: Record<string, unknown> } | 'hang';
-
-/** A model-server-like upstream that answers call n (1-based) as the script says. */
-async function scripted(script: Script): Promise<{ url: string; readonly calls: number }> {
-  let calls = 0;
-  const server = httpServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    req.on('end', () => {
-      const a = script(++calls);
-      if (a === 'hang') return; // holds the request open until the client gives up
-      res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  open.push({
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get calls() {
-      return calls;
-    },
-  };
-}
+/** A model server for `version`; `kill()` destroys its sockets and closes its port, no drain. */
+const modelServer = (version: string) => scripted(modelStandIn(version));
 
 const ok = { status: 200, body: { score: 0.1, decision: 'approve', reason: 'scripted' } };
 

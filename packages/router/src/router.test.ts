@@ -1,54 +1,42 @@
 /**
- * The router over real HTTP in front of real model servers (in-process logistic models): weighted
+ * The router over real HTTP in front of stand-in model servers (stand-in-upstream.ts): weighted
  * sticky assignment, a shadow that hangs or crashes without touching users, the named faults, and
  * the prediction log joined to delayed outcomes in Postgres, through an outage of Postgres.
  */
-import {
-  createServer,
-  type ModelServer,
-  paymentBodies,
-  type ServingModel,
-  trainPaymentsModel,
-} from '@mlops-lab/model-server';
 import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinOutcomes, migrateRouter, PredictionLog, recordOutcomes } from './log.ts';
 import { createRouter, httpUpstream, REQUEST_KEY_HEADER, type Router, type RouterOptions } from './router.ts';
 import { staticRoutes } from './routes.ts';
+import {
+  modelStandIn,
+  type StandIn,
+  type StandInScript,
+  standInBodies,
+  standInUpstream,
+} from './stand-in-upstream.ts';
 
-const bodies = paymentBodies(3, 300).map((b) => JSON.stringify(b));
-const base = trainPaymentsModel({ seed: 1, size: 600, epochs: 30 });
-const as = (version: string, over: Partial<ServingModel> = {}): ServingModel => ({
-  ...base,
-  version,
-  ...over,
-});
-const servers: ModelServer[] = [];
+const bodies = standInBodies(3, 300);
+const servers: StandIn[] = [];
 const urls: Record<string, string> = {};
 let services: ServicesWithExtras;
 
-async function modelServer(name: string, model: ServingModel): Promise<void> {
-  const s = createServer({
-    model,
-    warmup: false,
-    batching: { maxBatch: 32, maxWaitMs: 1 },
-    drainTimeoutMs: 200,
-  });
+async function modelServer(name: string, script: StandInScript): Promise<void> {
+  const s = await standInUpstream(script);
   servers.push(s);
-  urls[name] = await s.start();
-  await s.ready;
+  urls[name] = s.url;
 }
 
 beforeAll(async () => {
   services = await acquire({ needs: ['postgres'], namespace: 'router-test', ephemeral: true, log: () => {} });
   await migrateRouter(services);
-  await modelServer('1', as('1'));
-  await modelServer('2', as('2', { postprocess: (s) => ({ ...base.postprocess(s), reason: 'challenger' }) }));
-  await modelServer('hang', as('hang', { predictBatch: () => new Promise(() => {}) }));
-  await modelServer('crash', as('crash', { predictBatch: async () => Promise.reject(new Error('boom')) }));
+  await modelServer('1', modelStandIn('1'));
+  await modelServer('2', modelStandIn('2'));
+  await modelServer('hang', () => 'hang');
+  await modelServer('crash', () => ({ status: 500, body: { error: 'internal', reason: 'internal error' } }));
 });
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close().catch(() => {})));
+  await Promise.all(servers.map((s) => s.close()));
   await services?.close();
 });
 

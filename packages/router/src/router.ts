@@ -11,12 +11,13 @@
  * shadow's answer returned, assignment that ignores the key.
  */
 import { randomUUID } from 'node:crypto';
-import { httpServerOptions, stickyDraw } from '@mlops-lab/model-server';
+import { httpServerOptions } from '@mlops-lab/model-server';
+import { stickyDraw } from '@mlops-lab/registry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Pool } from 'undici';
 import type { PredictionLog } from './log.ts';
-import { assign, type RouteSource } from './routes.ts';
+import type { RouteSource } from './routes.ts';
 import {
   type ChampionSource,
   championOf,
@@ -231,7 +232,7 @@ export function createRouter(options: RouterOptions): Router {
     const requestKey = typeof keyHeader === 'string' ? keyHeader : null;
     const idHeader = req.headers[REQUEST_ID_HEADER];
     const requestId = typeof idHeader === 'string' && idHeader.length <= 128 ? idHeader : randomUUID();
-    const version = assign(options.routes.current(), requestKey, faults.nonSticky);
+    const version = options.routes.pick(faults.nonSticky ? null : requestKey);
     if (!options.upstreams[version]) {
       metrics.requests.inc({ version, status: '503' });
       return reply.code(503).send({ error: 'no_upstream', reason: `no model server for version ${version}` });

@@ -1,9 +1,10 @@
 /**
  * The registry's routing table as the router sees it (real Postgres registry, real Redis): aliases
  * resolved to versions, weights of one version added up, an alias move followed, an invalid table
- * refused with the old one in force; and the static table's validation.
+ * refused with the old one in force, a table that does not resolve refused at start; and the static
+ * table's validation.
  */
-import { migrateRegistry, registerModel, setAlias, setRouting } from '@mlops-lab/registry';
+import { migrateRegistry, registerModel, setAlias, setRouting, stickyDraw } from '@mlops-lab/registry';
 import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryRoutes, staticRoutes } from './routes.ts';
@@ -43,6 +44,10 @@ describe('routes', () => {
     const routes = await registryRoutes(services, 'm', { pollMs: 20, resolveEveryMs: 50 });
     try {
       expect(routes.current()).toEqual({ '1': 90, '2': 10 });
+      // Assigned by target, in sorted order ("2" before "champion"), as the model server assigns.
+      for (const key of ['user-1', 'user-2', 'user-42', 'u7']) {
+        expect(routes.pick(key)).toBe(stickyDraw(key) < 0.1 ? '2' : '1');
+      }
       await setAlias(services.pg, 'm', 'champion', 2, 'test: promote');
       await until(() => routes.current()['2'] === 100); // both targets now name version 2
       await expect(setRouting(services, 'm', { champion: 50, '7': 50 })).rejects.toThrow(/does not resolve/);
@@ -50,6 +55,12 @@ describe('routes', () => {
     } finally {
       routes.stop();
     }
+  });
+
+  it('refuses to start on a table that does not resolve', async () => {
+    await expect(registryRoutes(services, 'unregistered', { pollMs: 20 })).rejects.toThrow(
+      /^no routing for unregistered: the table does not resolve in the registry/,
+    );
   });
 
   it('a static table refuses weights that do not sum to 100 and keeps the old one', () => {

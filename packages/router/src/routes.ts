@@ -1,33 +1,30 @@
 /**
- * Where the router's traffic weights come from (Q15, Q18): a table version -> weight, sticky
- * assignment of a request key to a version, and two sources: a static table (tests, labs) and the
- * registry's routing table (stored in Postgres, changes announced through Redis) with aliases
- * resolved in Postgres, followed while running and kept at its last good value when either store is
- * away. Assignment hashes the request key
- * (`stickyDraw` of the model server), so a user keeps their version while the table holds.
+ * Where the router's traffic weights come from (Q15, Q18): a table version -> weight with sticky
+ * assignment of a request key to a version, from one of two sources: a static table (tests, labs) or
+ * the registry's routing table. Following the registry's table (stored in Postgres, changes announced
+ * through Redis, aliases re-resolved on a timer, the last good table kept when either store is away)
+ * and the assignment itself (a hash of the key, so a user keeps their version while the table
+ * holds) are the registry's routing core, which the model server uses too; what is left here is the
+ * router's use of it: no version to load first, the weights per version, a count of failures.
  * Reference: Seldon Core 2 experiments (weighted candidates, sticky routes).
  */
-import { stickyDraw } from '@mlops-lab/model-server';
 import {
+  assign,
   checkRoutingShape,
-  chooseTarget,
-  type RoutingConfig,
-  resolve,
-  watchRouting,
+  type RegistrySourceOptions,
+  RoutingFollower,
+  type RoutingStore,
+  registryTableSource,
 } from '@mlops-lab/registry';
-import type { Services } from '@mlops-lab/services';
 
 /** version -> integer weight; weights sum to 100. */
 export type VersionWeights = Record<string, number>;
 
 export interface RouteSource {
+  /** The weights in force, per version. */
   current(): VersionWeights;
-}
-
-/** Sticky by key (the same key, the same version while the table holds); random without a key. */
-export function assign(weights: VersionWeights, requestKey: string | null, nonSticky = false): string {
-  const u = requestKey && !nonSticky ? stickyDraw(requestKey) : Math.random();
-  return chooseTarget(weights, u);
+  /** The version for one request: sticky by key (the same key, the same version while the table holds), random without. */
+  pick(requestKey: string | null): string;
 }
 
 /** An in-process table; `set` validates and refuses a bad table, keeping the old one. */
@@ -36,6 +33,7 @@ export function staticRoutes(initial: VersionWeights): RouteSource & { set(weigh
   let weights = { ...initial };
   return {
     current: () => weights,
+    pick: (requestKey) => assign(weights, requestKey),
     set(next) {
       checkRoutingShape('static routes', next);
       weights = { ...next };
@@ -50,65 +48,29 @@ export interface RegistryRoutes extends RouteSource {
 }
 
 /**
- * The registry's table for `model`: targets (versions or aliases) resolved to versions, weights of
- * targets naming the same version added up. Resolves once the first table is known.
+ * The registry's table for `model`: targets (versions or aliases) resolved to versions; `current()`
+ * adds up the weights of targets naming the same version. Resolves once the first table is in force.
  */
 export async function registryRoutes(
-  services: Pick<Services, 'pg' | 'redis' | 'key'>,
+  services: RoutingStore,
   model: string,
-  options: { pollMs?: number; tableEveryMs?: number; resolveEveryMs?: number; fallback?: RoutingConfig } = {},
+  options: RegistrySourceOptions = {},
 ): Promise<RegistryRoutes> {
-  let config: RoutingConfig = options.fallback ?? { champion: 100 };
-  let weights: VersionWeights | undefined;
   let errors = 0;
-  const toVersions = async (table: RoutingConfig): Promise<VersionWeights> => {
-    const out: VersionWeights = {};
-    for (const [target, w] of Object.entries(table)) {
-      const v = String((await resolve(services.pg, `${model}@${target}`)).version);
-      out[v] = (out[v] ?? 0) + w;
-    }
-    return out;
-  };
-  // One refresh at a time, each reading the table as it is when it starts: a slow refresh of an old
-  // table can never land after (and overwrite) the refresh of a newer one.
-  let chain: Promise<void> = Promise.resolve();
-  const refresh = (): Promise<void> => {
-    chain = chain.then(async () => {
-      try {
-        weights = await toVersions(config);
-      } catch {
-        errors++; // Postgres away or a target gone: keep the weights in force
-      }
-    });
-    return chain;
-  };
-  let first!: () => void;
-  const firstTable = new Promise<void>((r) => {
-    first = r;
+  const follower = new RoutingFollower(registryTableSource(services, model, options), {
+    failed: () => errors++,
   });
-  const watch = watchRouting(
-    services,
-    model,
-    (table) => {
-      config = table ?? options.fallback ?? { champion: 100 };
-      void refresh().then(first);
-    },
-    { intervalMs: options.pollMs ?? 250, tableEveryMs: options.tableEveryMs, onError: () => errors++ },
-  );
-  const timer = setInterval(() => void refresh(), options.resolveEveryMs ?? 1000);
-  timer.unref();
-  await firstTable;
-  if (!weights) {
-    watch.stop();
-    clearInterval(timer);
-    throw new Error(`no routing for ${model}: ${JSON.stringify(config)} does not resolve in the registry`);
+  try {
+    await follower.start();
+  } catch (error) {
+    follower.stop();
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`no routing for ${model}: the table does not resolve in the registry (${why})`);
   }
   return {
-    current: () => weights!,
-    stop() {
-      watch.stop();
-      clearInterval(timer);
-    },
+    current: () => follower.weights,
+    pick: (requestKey) => follower.pick(requestKey),
+    stop: () => follower.stop(),
     get errors() {
       return errors;
     },
