@@ -2,7 +2,13 @@
  * The small toolkit every `pnpm bench <name>` script shares: integer flags, wall + CPU timing,
  * medians, and interleaved races so a busy machine slows the candidate and its baseline alike.
  * Benchmarks report ratios against a baseline measured in the same run (DESIGN.md "Conventions").
+ * The table and JSON line every benchmark prints are in report.ts, the out-of-process HTTP load in
+ * load.ts (with loadgen.mjs), a benchmark's catalogue entry in definition.ts.
  */
+
+export type { BenchDefinition, BenchService } from './definition.ts';
+export * from './load.ts';
+export * from './report.ts';
 
 export interface Timing {
   wall: number;
@@ -55,9 +61,4 @@ export function race(runs: number, fns: readonly (() => unknown)[]): Timing[] {
     for (const [i, f] of fns.entries()) all[i].push(measure(f));
   }
   return all.map((ts) => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) }));
-}
-
-/** `   12.3 ms`, or a dash for a figure that was not measured. */
-export function ms(x: number): string {
-  return Number.isNaN(x) ? '       -   ' : `${x.toFixed(1).padStart(8)} ms`;
 }
