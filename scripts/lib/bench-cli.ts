@@ -1,20 +1,14 @@
 /**
- * `pnpm bench`: list the benchmarks (`packages/<pkg>/bench/<name>.ts`) and run one with tsx as a
- * child process (DESIGN.md "Conventions": every benchmark compares against a baseline in the
+ * `pnpm bench`: list the benchmarks of the catalogue (scripts/benches.ts) and run one with tsx as a
+ * child process (ARCHITECTURE.md "Conventions": every benchmark compares against a baseline in the
  * same run). The child inherits stdio, gets the remaining arguments and its exit code is ours.
- * `benchMain` takes the repository root so tests can point it at a temporary tree.
+ * `benchMain` takes the catalogue and the repository root so tests can give it fake benchmarks.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { join, relative } from 'node:path';
-
-export interface Bench {
-  /** What `pnpm bench <name>` takes: the file name, or `<pkg>/<name>` when two packages share it. */
-  name: string;
-  file: string;
-}
+import { join } from 'node:path';
+import { type BenchDefinition, formatTable } from '@mlops-lab/benchkit';
 
 export interface BenchIO {
   root: string;
@@ -22,47 +16,38 @@ export interface BenchIO {
   stderr: { write(chunk: string): unknown };
 }
 
-const isBenchFile = (f: string) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts');
-
-export function findBenches(root: string): Bench[] {
-  const packagesDir = join(root, 'packages');
-  if (!existsSync(packagesDir)) return [];
-  const found: { pkg: string; base: string; file: string }[] = [];
-  for (const pkg of readdirSync(packagesDir).sort()) {
-    const dir = join(packagesDir, pkg, 'bench');
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter(isBenchFile).sort()) {
-      found.push({ pkg, base: f.slice(0, -'.ts'.length), file: join(dir, f) });
-    }
+function list(benches: readonly BenchDefinition[], to: BenchIO['stdout']): void {
+  to.write('benchmarks (each takes --quick, its fast mode):\n');
+  if (benches.length === 0) to.write('  (none: add one to scripts/benches.ts)\n');
+  else {
+    const rows = benches.map((b) => [b.name, b.needs.join(', ') || '-', b.options ?? '', b.title]);
+    for (const line of formatTable(['name', 'services', 'options', 'measures'], rows)) to.write(`${line}\n`);
   }
-  const count = (base: string) => found.filter((b) => b.base === base).length;
-  return found.map((b) => ({ name: count(b.base) > 1 ? `${b.pkg}/${b.base}` : b.base, file: b.file }));
+  to.write('run one: pnpm bench <name> [--quick] [options]   (the list: scripts/benches.ts)\n');
 }
 
-function list(benches: Bench[], io: BenchIO, to: BenchIO['stdout']): void {
-  to.write('benchmarks:\n');
-  if (benches.length === 0) to.write('  (none: add packages/<pkg>/bench/<name>.ts)\n');
-  const width = Math.max(0, ...benches.map((b) => b.name.length));
-  for (const b of benches) to.write(`  ${b.name.padEnd(width)}  ${relative(io.root, b.file)}\n`);
-  to.write('run one: pnpm bench <name> [args passed to the benchmark]\n');
-}
-
-export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
+export async function benchMain(
+  argv: string[],
+  benches: readonly BenchDefinition[],
+  io: BenchIO,
+): Promise<number> {
   const args = argv[0] === '--' ? argv.slice(1) : argv;
-  const benches = findBenches(io.root);
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h') {
-    list(benches, io, io.stdout);
+    list(benches, io.stdout);
     return 0;
   }
   const bench = benches.find((b) => b.name === name);
   if (!bench) {
     io.stderr.write(`error: unknown benchmark "${name}"\n`);
-    list(benches, io, io.stderr);
+    list(benches, io.stderr);
     return 2;
   }
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-  const child = spawn(process.execPath, [tsx, bench.file, ...rest], { cwd: io.root, stdio: 'inherit' });
+  const child = spawn(process.execPath, [tsx, join(io.root, bench.file), ...rest], {
+    cwd: io.root,
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => {

@@ -4,13 +4,14 @@
  * else. The ratio says how much the world itself (lookups, transcendental functions, 100k objects)
  * costs on top of the randomness.
  *
- *   pnpm bench payments [--size 100000] [--runs 7]
+ *   pnpm bench payments [--quick] [--size 100000] [--runs 7]   (--quick: 10,000 events, 3 runs)
  */
-import { intArg, measure, ms, type Timing, time } from '@mlops-lab/benchkit';
+import { flag, intArg, measure, report, time } from '@mlops-lab/benchkit';
 import { createRng, generatePayments } from '../src/index.ts';
 
-const size = intArg('size', 100_000);
-const runs = intArg('runs', 7);
+const quick = flag('quick');
+const size = intArg('size', quick ? 10_000 : 100_000);
+const runs = intArg('runs', quick ? 3 : 7);
 /** Uniforms per event: 12 input draws (fixed by design) + 1 label + 1 timestamp spacing. */
 const UNIFORMS_PER_EVENT = 14;
 
@@ -34,18 +35,31 @@ const baseline = time(runs, (run) => {
 const healthy = time(runs, (run) => generatePayments(window(run + 1)));
 generatePayments({ ...window(0), drift: allKnobs }); // reference stats for numericShift, once
 const knobs = time(runs, (run) => generatePayments({ ...window(run + 1), drift: allKnobs }));
-
-const rows: [string, Timing][] = [
-  ['first call (cold: population, JIT)', cold],
-  [`baseline: ${size * UNIFORMS_PER_EVENT} uniforms`, baseline],
-  [`generatePayments ${size}`, healthy],
-  [`generatePayments ${size}, six knobs`, knobs],
-];
-console.log(`payments benchmark: ${size} events, median of ${runs} runs (Node ${process.version})`);
-console.log(`  ${''.padEnd(38)} ${'wall'.padStart(11)} ${'cpu'.padStart(11)}  cpu vs baseline`);
-for (const [name, t] of rows) {
-  const ratio = name.startsWith('baseline') ? '' : `x${(t.cpu / baseline.cpu).toFixed(1)}`;
-  console.log(`  ${name.padEnd(38)} ${ms(t.wall)} ${ms(t.cpu)}  ${ratio}`);
-}
-console.log(`  throughput (wall, warm): ${((size / healthy.wall) * 1000).toFixed(0)} events/s`);
 if (Number.isNaN(sink)) console.log('unreachable: keeps the baseline loop from being optimised away');
+
+const eventsPerSecond = (size / healthy.wall) * 1000;
+report({
+  bench: 'payments',
+  title: `payments benchmark: ${size} events, median of ${runs} runs (Node ${process.version})`,
+  columns: [
+    { key: 'wall', unit: 'ms' },
+    { key: 'cpu', unit: 'ms' },
+  ],
+  ratioOn: ['cpu'],
+  rows: [
+    { label: 'first call (cold: population, JIT)', values: { ...cold } },
+    { label: `baseline: ${size * UNIFORMS_PER_EVENT} uniforms`, key: 'uniforms', values: { ...baseline } },
+    { label: `generatePayments ${size}`, key: 'generate', vs: 'uniforms', values: { ...healthy } },
+    { label: `generatePayments ${size}, six knobs`, key: 'knobs', vs: 'uniforms', values: { ...knobs } },
+  ],
+  notes: [`throughput (wall, warm): ${eventsPerSecond.toFixed(0)} events/s`],
+  json: {
+    size,
+    runs,
+    coldMs: cold.wall,
+    baselineMs: baseline.wall,
+    generateMs: healthy.wall,
+    knobsMs: knobs.wall,
+    eventsPerSecond,
+  },
+});

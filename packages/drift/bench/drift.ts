@@ -7,13 +7,14 @@
  *     pooled value, scipy-style). Budget 2 s.
  *
  * (c) `pnpm lab drift --quick` and `pnpm lab drift` on the embedded services, against their budgets
- *     (30 s and 2 min); skipped with --no-lab.
+ *     (30 s and 2 min); skipped with --no-lab or --quick.
  *
- *   pnpm bench drift [--runs 5] [--no-lab]   (or: pnpm exec tsx packages/drift/bench/drift.ts)
+ *   pnpm bench drift [--quick] [--runs 5] [--no-lab]   (or: pnpm exec tsx packages/drift/bench/drift.ts)
+ *   --quick: 3 runs and no lab timing (the sizes stay: the targets are about them).
  *
  * Postgres comes from @mlops-lab/services (DATABASE_URL, Docker, else embedded PGlite).
  */
-import { flag, intArg, median, ms, race, type Timing } from '@mlops-lab/benchkit';
+import { flag, intArg, median, race, report, type Timing } from '@mlops-lab/benchkit';
 import { acquire } from '@mlops-lab/services';
 import { chiSquaredTest } from '../src/chi2.ts';
 import type { Columns } from '../src/columns.ts';
@@ -26,7 +27,8 @@ import { makeWideColumns } from '../src/testing/data.ts';
 import { bell } from '../src/testing/golden.ts';
 import { type LabTiming, timeLab } from './lib/lab-timing.ts';
 
-const runs = intArg('runs', 5);
+const quick = flag('quick');
+const runs = intArg('runs', quick ? 3 : 5);
 
 // (a) KS on 1e6 vs 1e6 ---------------------------------------------------------------------------
 const N = 1_000_000;
@@ -123,54 +125,78 @@ const [rowsT, colsT, naiveT] = race(runs, [
   () => compare(stored, cur.columns),
   () => naiveCompare(stored, curRows),
 ]);
-const report = compare(stored, curRows);
+const verdict = compare(stored, curRows);
 
 // (c) the drift lab end to end on the embedded services, against its budgets ----------------------
-const labs: LabTiming[] = flag('no-lab') ? [] : [timeLab(['--quick'], 30_000), timeLab([], 120_000)];
+const labs: LabTiming[] = flag('no-lab') || quick ? [] : [timeLab(['--quick'], 30_000), timeLab([], 120_000)];
 
 // Output ------------------------------------------------------------------------------------------
-const ratio = (x: Timing, base: Timing) =>
-  `x${(x.wall / base.wall).toFixed(2)} wall, x${(x.cpu / base.cpu).toFixed(2)} cpu`;
-console.log(`drift benchmark: median of ${runs} interleaved runs after warm-up (Node ${process.version})`);
-console.log(`  ${''.padEnd(52)} ${'wall'.padStart(11)} ${'cpu'.padStart(11)}  vs baseline`);
-const table: [string, Timing, string][] = [
-  ['(a) floor: copy + typed sort of 2 x 1e6 values', floorT, 'baseline'],
-  [`    ks2Sample asymp 1e6 vs 1e6, same dist (p ${ksNull.pValue.toFixed(3)})`, ksT, ratio(ksT, floorT)],
-  [
-    `    ks2Sample asymp 1e6 vs 1e6, +0.01 sd (p ${ksShift.pValue.toExponential(1)})`,
-    ksShiftT,
-    ratio(ksShiftT, floorT),
-  ],
-  [`(b) profile save to Postgres (${backend})`, saveT, ''],
-  [`    profile load from Postgres (${backend})`, loadT, ''],
-  ['    baseline: naive compare, row objects', naiveT, 'baseline'],
-  [`    compare ${ROWS / 1000}k rows x ${FEATURES} features (row objects)`, rowsT, ratio(rowsT, naiveT)],
-  [`    compare ${ROWS / 1000}k rows x ${FEATURES} features (columns)`, colsT, ratio(colsT, naiveT)],
-  ['    load + compare (row objects) vs 2 s budget', { wall: loadT.wall + rowsT.wall, cpu: Number.NaN }, ''],
-];
-for (const [name, t, r] of table) console.log(`  ${name.padEnd(52)} ${ms(t.wall)} ${ms(t.cpu)}  ${r}`);
-for (const l of labs) {
-  const verdict = `${l.passed ? 'checks pass' : 'CHECKS FAIL'}, budget ${l.budgetMs / 1000} s: x${(l.ms / l.budgetMs).toFixed(2)}`;
-  console.log(
-    `  ${`(c) pnpm lab drift ${l.args.join(' ')} (embedded)`.padEnd(52)} ${ms(l.ms)} ${ms(Number.NaN)}  ${verdict}`,
-  );
-}
-console.log(`  compare verdict: drifted ${JSON.stringify(report.driftedFeatures)}`);
-if (Number.isNaN(sink)) console.log('unreachable: keeps results alive');
-console.log(
-  JSON.stringify({
-    bench: 'drift',
-    runs,
-    ks: {
-      n: N,
-      floorMs: floorT.wall,
-      ksMs: ksT.wall,
-      ratioWall: ksT.wall / floorT.wall,
-      ratioCpu: ksT.cpu / floorT.cpu,
-      shiftedKsMs: ksShiftT.wall,
-      shiftedRatioWall: ksShiftT.wall / floorT.wall,
-      target: 1.5,
+const BUDGET_MS = 2000;
+const loadPlusCompare = loadT.wall + rowsT.wall;
+const labRows = labs.flatMap((l, i) => {
+  const name = `pnpm lab drift ${l.args.join(' ')}`.trim();
+  return [
+    { label: `(c) budget: ${name}`, key: `lab-budget-${i}`, values: { wall: l.budgetMs } },
+    {
+      label: `    ${name} (embedded)`,
+      key: `lab-${i}`,
+      vs: `lab-budget-${i}`,
+      values: { wall: l.ms },
+      note: l.passed ? 'checks pass' : 'CHECKS FAIL',
     },
+  ];
+});
+if (Number.isNaN(sink)) console.log('unreachable: keeps results alive');
+report({
+  bench: 'drift',
+  title: `drift benchmark: median of ${runs} interleaved runs after warm-up (Node ${process.version})`,
+  columns: [
+    { key: 'wall', unit: 'ms' },
+    { key: 'cpu', unit: 'ms' },
+  ],
+  rows: [
+    { label: '(a) floor: copy + typed sort of 2 x 1e6 values', key: 'floor', values: { ...floorT } },
+    {
+      label: `    ks2Sample asymp 1e6 vs 1e6, same dist (p ${ksNull.pValue.toFixed(3)})`,
+      key: 'ks',
+      vs: 'floor',
+      values: { ...ksT },
+      note: 'target <= x1.5',
+    },
+    {
+      label: `    ks2Sample asymp 1e6 vs 1e6, +0.01 sd (p ${ksShift.pValue.toExponential(1)})`,
+      key: 'ksShifted',
+      vs: 'floor',
+      values: { ...ksShiftT },
+    },
+    { label: `(b) profile save to Postgres (${backend})`, values: { wall: saveT.wall } },
+    { label: `    profile load from Postgres (${backend})`, values: { wall: loadT.wall } },
+    { label: '    baseline: naive compare, row objects', key: 'naive', values: { ...naiveT } },
+    {
+      label: `    compare ${ROWS / 1000}k rows x ${FEATURES} features (row objects)`,
+      key: 'compareRows',
+      vs: 'naive',
+      values: { ...rowsT },
+    },
+    {
+      label: `    compare ${ROWS / 1000}k rows x ${FEATURES} features (columns)`,
+      key: 'compareColumns',
+      vs: 'naive',
+      values: { ...colsT },
+    },
+    { label: '    budget: load + compare', key: 'budget', values: { wall: BUDGET_MS } },
+    {
+      label: '    load + compare (row objects)',
+      key: 'loadPlusCompare',
+      vs: 'budget',
+      values: { wall: loadPlusCompare },
+    },
+    ...labRows,
+  ],
+  notes: [`compare verdict: drifted ${JSON.stringify(verdict.driftedFeatures)}`],
+  json: {
+    runs,
+    ks: { n: N, floorMs: floorT.wall, ksMs: ksT.wall, shiftedKsMs: ksShiftT.wall, target: 1.5 },
     compare: {
       rows: ROWS,
       features: FEATURES,
@@ -180,10 +206,9 @@ console.log(
       rowsMs: rowsT.wall,
       columnsMs: colsT.wall,
       naiveMs: naiveT.wall,
-      speedupVsNaive: naiveT.wall / rowsT.wall,
-      loadPlusCompareMs: loadT.wall + rowsT.wall,
-      budgetMs: 2000,
+      loadPlusCompareMs: loadPlusCompare,
+      budgetMs: BUDGET_MS,
     },
     lab: labs,
-  }),
-);
+  },
+});

@@ -10,10 +10,11 @@
  *
  *   pnpm bench offline [--quick] [--seed N] [--runs N]   (or: pnpm exec tsx packages/feature-store/bench/offline.ts)
  *
- * `--quick` divides every size by 10. The last line of stdout is one JSON object with the figures.
+ * `--quick` divides every size by 10. stdout: the table (each SQL join beside the oracle on the same
+ * data), then one JSON line with the figures; progress goes to stderr.
  */
 import { pathToFileURL } from 'node:url';
-import { flag, intArg, measure, median, ms } from '@mlops-lab/benchkit';
+import { flag, intArg, measure, median, num, report } from '@mlops-lab/benchkit';
 import { acquire } from '@mlops-lab/services';
 import { getHistoricalFeatures } from '../src/offline.ts';
 import { createSourceTable, insertFeatureRows } from '../src/offline-source.ts';
@@ -26,7 +27,7 @@ export interface BenchOfflineOptions {
   seed?: number;
   /** Timed joins per size after one warm-up (default 3); medians are reported. */
   runs?: number;
-  /** Where the table goes (default stdout); the JSON line is not written here, it is returned. */
+  /** Where progress lines go (default stderr); the figures are returned. */
   log?: (line: string) => void;
 }
 
@@ -35,8 +36,6 @@ export interface ScalingStep {
   loadMs: number;
   joinMs: number;
   oracleMs: number;
-  /** joinMs / oracleMs: what the database costs over a join in memory. */
-  sqlOverOracle: number;
   /** joinMs / previous step's joinMs, for 10x the feature rows (null on the first step). */
   stepRatio: number | null;
   /** Entity rows whose joined values differ from the oracle's (must be 0). */
@@ -53,7 +52,6 @@ export interface BenchOfflineResult {
   loadMs: number;
   joinMs: number;
   oracleMs: number;
-  sqlOverOracle: number;
   /** The same join with createdBeforeEntity (backfill cut), largest size. */
   joinCreatedBeforeMs: number;
   targetMs: number;
@@ -69,7 +67,7 @@ async function wall(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export async function benchOffline(options: BenchOfflineOptions = {}): Promise<BenchOfflineResult> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const quick = options.quick === true;
   const seed = options.seed ?? 1;
   const runs = options.runs ?? 3;
@@ -91,8 +89,6 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
     log(
       `postgres: ${backend}; ${entityRows.toLocaleString('en')} entity rows, ${entities.toLocaleString('en')} entities, runs ${runs}`,
     );
-    log('');
-    log('feature rows      load (SQL)   join (SQL)   oracle       SQL/oracle  step ratio  mismatches');
     const scaling: ScalingStep[] = [];
     let joinCreatedBeforeMs = Number.NaN;
     let matchedShare = 0;
@@ -135,14 +131,11 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
         loadMs,
         joinMs,
         oracleMs,
-        sqlOverOracle: joinMs / oracleMs,
         stepRatio: prev ? joinMs / prev.joinMs : null,
         mismatches,
       };
       scaling.push(step);
-      log(
-        `${size.toLocaleString('en').padStart(12)}  ${ms(loadMs)}  ${ms(joinMs)}  ${ms(oracleMs)}  ${`x${step.sqlOverOracle.toFixed(1)}`.padStart(10)}  ${(step.stepRatio === null ? '-' : `x${step.stepRatio.toFixed(2)}`).padStart(10)}  ${String(mismatches).padStart(10)}`,
-      );
+      log(`${size.toLocaleString('en')} feature rows: join ${num(joinMs)} ms, ${mismatches} mismatches`);
       if (size === sizes.at(-1)) {
         const cut = { ...request, createdBeforeEntity: true };
         await getHistoricalFeatures(pg, cut);
@@ -154,16 +147,6 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
     }
     const last = scaling.at(-1) as ScalingStep;
     const targetMs = info?.kind === 'embedded' ? 10_000 : 3_000;
-    log('');
-    log(`same join with createdBeforeEntity (backfill cut): ${ms(joinCreatedBeforeMs).trim()}`);
-    log(
-      `headline: ${entityRows.toLocaleString('en')} x ${last.featureRows.toLocaleString('en')} in ${ms(last.joinMs).trim()} ` +
-        `(target ${targetMs / 1000} s on ${info?.kind === 'embedded' ? 'embedded' : 'a real server'}${quick ? ', quick sizes' : ''}); ` +
-        `${(matchedShare * 100).toFixed(1)}% of entity rows found a value; step ratios ${scaling
-          .slice(1)
-          .map((s) => `x${s.stepRatio?.toFixed(2)}`)
-          .join(', ')} for x10 feature rows`,
-    );
     return {
       bench: 'feature-store/offline',
       backend,
@@ -174,7 +157,6 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
       loadMs: last.loadMs,
       joinMs: last.joinMs,
       oracleMs: last.oracleMs,
-      sqlOverOracle: last.sqlOverOracle,
       joinCreatedBeforeMs,
       targetMs,
       withinTarget: last.joinMs <= targetMs,
@@ -186,14 +168,52 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
   }
 }
 
+/** The table: each size's SQL join beside the oracle on the same data, the headline under it. */
+function print(r: BenchOfflineResult): void {
+  const rows = (n: number) => `${n.toLocaleString('en')} feature rows`;
+  const { bench, ...figures } = r;
+  report({
+    bench,
+    title:
+      `offline store benchmark: postgres ${r.backend}; ${r.entityRows.toLocaleString('en')} entity rows, ` +
+      `${r.entities.toLocaleString('en')} entities${r.quick ? ' (--quick: sizes / 10)' : ''}`,
+    columns: [
+      { key: 'load', label: 'load (SQL)', unit: 'ms' },
+      { key: 'join', unit: 'ms' },
+      { key: 'mismatches', digits: 0 },
+    ],
+    ratioOn: ['join'],
+    rows: r.scaling.flatMap((s) => [
+      {
+        label: `oracle, ${rows(s.featureRows)}`,
+        key: `oracle-${s.featureRows}`,
+        values: { join: s.oracleMs },
+      },
+      {
+        label: `SQL, ${rows(s.featureRows)}`,
+        key: `sql-${s.featureRows}`,
+        vs: `oracle-${s.featureRows}`,
+        values: { load: s.loadMs, join: s.joinMs, mismatches: s.mismatches },
+        // The scaling claim: 10x the feature rows should cost an index probe more, not 10x.
+        note: s.stepRatio === null ? '' : `x${num(s.stepRatio)} the join of 10x fewer feature rows`,
+      },
+    ]),
+    notes: [
+      `same join with createdBeforeEntity (backfill cut): ${num(r.joinCreatedBeforeMs)} ms`,
+      `headline: ${r.entityRows.toLocaleString('en')} x ${r.featureRows.toLocaleString('en')} in ${num(r.joinMs)} ms ` +
+        `(target ${r.targetMs / 1000} s${r.quick ? ', quick sizes' : ''}); ` +
+        `${(r.matchedShare * 100).toFixed(1)}% of entity rows found a value`,
+    ],
+    json: figures,
+  });
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await benchOffline({
     quick: flag('quick'),
     seed: intArg('seed', 1),
     runs: intArg('runs', 3),
   });
-  const round = (_: string, v: unknown) =>
-    typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 100) / 100 : v;
-  process.stdout.write(`${JSON.stringify(result, round)}\n`);
+  print(result);
   if (result.scaling.some((s) => s.mismatches > 0)) process.exitCode = 1;
 }

@@ -12,7 +12,7 @@
  * Postgres and Redis come from @mlops-lab/services (env URLs, Docker, else embedded); the table says which.
  */
 import { pathToFileURL } from 'node:url';
-import { flag, median } from '@mlops-lab/benchkit';
+import { flag, median, num, report } from '@mlops-lab/benchkit';
 import { acquire } from '@mlops-lab/services';
 import type { Redis } from 'ioredis';
 import { defineFeatureView } from '../src/definitions.ts';
@@ -199,7 +199,6 @@ export async function benchOnline(options: BenchOnlineOptions = {}) {
         runs: batchRuns,
         medianMs: median(batch),
         sequentialMedianMs: median(sequential),
-        speedup: median(sequential) / median(batch),
         targetMs: 20,
       },
       materialize: {
@@ -212,8 +211,6 @@ export async function benchOnline(options: BenchOnlineOptions = {}) {
         hsetMs,
         forceMs,
         casMs,
-        casVsHset: casMs / hsetMs,
-        casVsForce: casMs / forceMs,
         targetMs: 20_000,
       },
     };
@@ -224,48 +221,69 @@ export async function benchOnline(options: BenchOnlineOptions = {}) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const r = await benchOnline({ quick: flag('quick'), log: (line) => process.stderr.write(`  ${line}\n`) });
-  const { single: a, batch: b, materialize: c } = r;
-  /** Sub-millisecond figures need three decimals; benchkit's `ms` prints one. */
-  const t = (x: number) => (x < 10 ? `${x.toFixed(3)} ms` : `${x.toFixed(1)} ms`).padStart(12);
-  const x = (v: number, base: number) => `x${(v / base).toFixed(2)}`;
-  console.log(
-    `online store benchmark, Node ${process.version}; postgres: ${r.backends.postgres}, redis: ${r.backends.redis}`,
-  );
-  console.log(`  ${''.padEnd(58)} ${'p50/median'.padStart(12)} ${'p99'.padStart(12)}  vs baseline`);
-  const rows: [string, number, number, string][] = [
-    ['(a) floor: PING round trip', a.pingP50, a.pingP99, 'baseline'],
-    ['    raw HGETALL of one hash', a.hgetallP50, a.hgetallP99, x(a.hgetallP50, a.pingP50)],
-    [
-      `    getOnlineFeatures, 1 entity x 10 features (${a.reads} reads)`,
-      a.p50,
-      a.p99,
-      `${x(a.p50, a.pingP50)} (p99 target 2 ms)`,
+  const { bench, single: a, batch: b, materialize: c } = r;
+  report({
+    bench,
+    title: `online store benchmark, Node ${process.version}; postgres: ${r.backends.postgres}, redis: ${r.backends.redis}`,
+    columns: [
+      { key: 'p50', label: 'p50/median', unit: 'ms' },
+      { key: 'p99', unit: 'ms' },
     ],
-    ['(b) 1,000 sequential single reads', b.sequentialMedianMs, Number.NaN, 'baseline'],
-    [
-      `    pipelined batch of 1,000 (${b.runs} runs)`,
-      b.medianMs,
-      Number.NaN,
-      `${x(b.medianMs, b.sequentialMedianMs)} (target 20 ms)`,
+    ratioOn: ['p50'],
+    rows: [
+      { label: '(a) floor: PING round trip', key: 'ping', values: { p50: a.pingP50, p99: a.pingP99 } },
+      {
+        label: '    raw HGETALL of one hash',
+        key: 'hgetall',
+        vs: 'ping',
+        values: { p50: a.hgetallP50, p99: a.hgetallP99 },
+      },
+      {
+        label: `    getOnlineFeatures, 1 entity x 10 features (${a.reads} reads)`,
+        key: 'single',
+        vs: 'ping',
+        values: { p50: a.p50, p99: a.p99 },
+        note: `p99 target ${a.targetP99} ms`,
+      },
+      {
+        label: '(b) 1,000 sequential single reads',
+        key: 'sequential',
+        values: { p50: b.sequentialMedianMs },
+      },
+      {
+        label: `    pipelined batch of 1,000 (${b.runs} runs)`,
+        key: 'batch',
+        vs: 'sequential',
+        values: { p50: b.medianMs },
+        note: `target ${b.targetMs} ms`,
+      },
+      {
+        label: `(c) plain pipelined HSET, ${c.rows.toLocaleString('en')} rows`,
+        key: 'hset',
+        values: { p50: c.hsetMs },
+      },
+      {
+        label: '    Lua script, comparison off (force)',
+        key: 'force',
+        vs: 'hset',
+        values: { p50: c.forceMs },
+      },
+      // Against force, not HSET: the same script and transport, so the ratio is what newer-wins costs.
+      { label: '    Lua compare-and-set (newer-wins)', key: 'cas', vs: 'force', values: { p50: c.casMs } },
+      {
+        label: `    materialize from Postgres (${r.backends.postgres})`,
+        key: 'materialize',
+        vs: 'hset',
+        values: { p50: c.ms },
+        note: `${num(c.rowsPerSec)} rows/s (target ${c.targetMs / 1000} s)`,
+      },
+      {
+        label: `    re-run: idempotent, ${c.rerunWritten} written`,
+        key: 'rerun',
+        vs: 'materialize',
+        values: { p50: c.rerunMs },
+      },
     ],
-    [`(c) plain pipelined HSET, ${c.rows.toLocaleString('en')} rows`, c.hsetMs, Number.NaN, 'baseline'],
-    ['    Lua script, comparison off (force)', c.forceMs, Number.NaN, x(c.forceMs, c.hsetMs)],
-    [
-      '    Lua compare-and-set (newer-wins)',
-      c.casMs,
-      Number.NaN,
-      `${x(c.casMs, c.hsetMs)}; ${x(c.casMs, c.forceMs)} of force`,
-    ],
-    [
-      `    materialize from Postgres (${r.backends.postgres})`,
-      c.ms,
-      Number.NaN,
-      `${x(c.ms, c.hsetMs)}; ${Math.round(c.rowsPerSec).toLocaleString('en')} rows/s (target 20 s)`,
-    ],
-    [`    re-run: idempotent, ${c.rerunWritten} written`, c.rerunMs, Number.NaN, x(c.rerunMs, c.hsetMs)],
-  ];
-  for (const [name, p50, p99, note] of rows) {
-    console.log(`  ${name.padEnd(58)} ${t(p50)} ${Number.isNaN(p99) ? ''.padStart(12) : t(p99)}  ${note}`);
-  }
-  console.log(JSON.stringify(r));
+    json: r,
+  });
 }

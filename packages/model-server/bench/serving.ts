@@ -1,6 +1,7 @@
 /**
- * Benchmark of @mlops-lab/model-server (Q16, Q19, Q31), load from autocannon on loopback, each figure
- * beside its baseline from the same run, with the TF.js model the registry serves:
+ * Benchmark of @mlops-lab/model-server (Q16, Q19, Q31), each figure beside its baseline from the same
+ * run, with the TF.js model the registry serves; load from benchkit's generator in its own process on
+ * loopback, so the client does not share the server's event loop:
  * (a) warm-up: first request of a warmed server vs its steady-state p50 (target <= 2x), with the
  *     first request of a non-warmed (cold) server measured beside it;
  * (b) micro-batching at concurrency 64 vs batch size 1: throughput ratio (target >= 3x), p50 / p99;
@@ -13,10 +14,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flag, intArg, median } from '@mlops-lab/benchkit';
+import { flag, intArg, median, non2xx, report, runLoad } from '@mlops-lab/benchkit';
 import { acquire } from '@mlops-lab/services';
 import { trainAndRegister } from '@mlops-lab/training';
-import autocannon from 'autocannon';
 import { histogramQuantile } from '../src/metrics.ts';
 import type { ServingModel } from '../src/model.ts';
 import { paymentBodies } from '../src/payments-model.ts';
@@ -57,16 +57,15 @@ async function withServer<T>(
 }
 
 async function load(url: string, connections: number, same = false) {
-  const r = await autocannon({
+  const r = await runLoad({
     url: `${url}/predict`,
-    connections,
-    duration: seconds,
-    method: 'POST',
     headers,
-    requests: (same ? bodies.slice(0, 1) : bodies).map((body) => ({ method: 'POST', body })),
+    requests: (same ? bodies.slice(0, 1) : bodies).map((body) => ({ body })),
+    connections,
+    seconds,
   });
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`load saw ${r.non2xx} non-2xx and ${r.errors} errors`);
-  return r;
+  if (r.ok !== r.sent) throw new Error(`load saw ${non2xx(r)} non-2xx and ${r.failed} failed requests`);
+  return { rps: r.replies / r.seconds, p50: r.latencyMs.p50, p99: r.latencyMs.p99 };
 }
 
 async function main(): Promise<void> {
@@ -133,68 +132,64 @@ async function main(): Promise<void> {
       },
     );
 
-    const ratio = multi.r.requests.average / single.requests.average;
-    const rows: [string, string, string, string][] = [
-      [
-        'first request, warmed server',
-        `${warm.first.toFixed(2)} ms`,
-        `steady p50 ${warm.p50.toFixed(2)} ms`,
-        `${(warm.first / warm.p50).toFixed(2)}x (target <= 2x)`,
+    report({
+      bench: 'serving',
+      title: `serving benchmark: TF.js backend ${backend}, ${seconds} s per load case, loopback, load from a child process`,
+      columns: [
+        { key: 'ms', label: 'time', unit: 'ms' },
+        { key: 'rps', label: 'req/s', digits: 0 },
+        { key: 'p50', unit: 'ms' },
+        { key: 'p99', unit: 'ms' },
       ],
-      [
-        'first request, cold server',
-        `${coldFirst.toFixed(2)} ms`,
-        `steady p50 ${warm.p50.toFixed(2)} ms`,
-        `${(coldFirst / warm.p50).toFixed(2)}x`,
+      ratioOn: ['ms', 'rps'],
+      rows: [
+        { label: 'steady-state p50, warmed server', key: 'steady', values: { ms: warm.p50 } },
+        {
+          label: 'first request, warmed server',
+          key: 'warmFirst',
+          vs: 'steady',
+          values: { ms: warm.first },
+          note: 'target <= x2',
+        },
+        { label: 'first request, cold server', key: 'coldFirst', vs: 'steady', values: { ms: coldFirst } },
+        {
+          label: 'first request, inside server',
+          values: { ms: warm.firstInServer },
+          note: '(warmed server)',
+        },
+        { label: 'warm-up time', values: { ms: warm.warmupMs } },
+        { label: '@64 connections, batch size 1', key: 'single', values: { ...single } },
+        {
+          label: '@64 connections, micro-batching',
+          key: 'batched',
+          vs: 'single',
+          values: { ...multi.r },
+          note: `target >= x3; mean batch ${multi.meanBatch.toFixed(1)}`,
+        },
+        {
+          label: 'cache-hit path (in server)',
+          values: { p50: cache.p50, p99: cache.p99 },
+          note: `${cache.hits} hits; histogram bucket bounds; target p99 <= 1 ms`,
+        },
       ],
-      ['first request, inside server', `${warm.firstInServer.toFixed(2)} ms`, '(warmed server)', ''],
-      ['warm-up time', `${warm.warmupMs.toFixed(1)} ms`, '', ''],
-      [
-        'req/s @64, micro-batching',
-        `${multi.r.requests.average.toFixed(0)}`,
-        `p50 ${multi.r.latency.p50} / p99 ${multi.r.latency.p99} ms`,
-        `${ratio.toFixed(2)}x (target >= 3x), mean batch ${multi.meanBatch.toFixed(1)}`,
-      ],
-      [
-        'req/s @64, batch size 1',
-        `${single.requests.average.toFixed(0)}`,
-        `p50 ${single.latency.p50} / p99 ${single.latency.p99} ms`,
-        'baseline',
-      ],
-      [
-        'cache-hit path (in server)',
-        `p50 <= ${cache.p50} ms`,
-        `p99 <= ${cache.p99} ms`,
-        `${cache.hits} hits (target p99 <= 1 ms)`,
-      ],
-    ];
-    console.log(
-      `serving benchmark: TF.js backend ${backend}, ${seconds} s per load case, loopback, autocannon`,
-    );
-    for (const r of rows)
-      console.log(`  ${r[0].padEnd(30)} ${r[1].padStart(14)}  ${r[2].padEnd(26)} ${r[3]}`);
-    console.log(
-      JSON.stringify({
-        bench: 'serving',
+      json: {
         backend,
         warmFirstMs: warm.first,
         coldFirstMs: coldFirst,
         steadyP50Ms: warm.p50,
-        warmFirstOverP50: warm.first / warm.p50,
         warmFirstInServerMs: warm.firstInServer,
         warmupMs: warm.warmupMs,
-        rpsBatched: multi.r.requests.average,
-        rpsSingle: single.requests.average,
-        batchingRatio: ratio,
+        rpsBatched: multi.r.rps,
+        rpsSingle: single.rps,
         meanBatch: multi.meanBatch,
-        batchedP50Ms: multi.r.latency.p50,
-        batchedP99Ms: multi.r.latency.p99,
-        singleP50Ms: single.latency.p50,
-        singleP99Ms: single.latency.p99,
+        batchedP50Ms: multi.r.p50,
+        batchedP99Ms: multi.r.p99,
+        singleP50Ms: single.p50,
+        singleP99Ms: single.p99,
         cacheHitP50MsUpperBound: cache.p50,
         cacheHitP99MsUpperBound: cache.p99,
-      }),
-    );
+      },
+    });
   } finally {
     rmSync(artifactsRoot, { recursive: true, force: true });
     await services.close();

@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flag, intArg } from '@mlops-lab/benchkit';
+import { flag, intArg, report } from '@mlops-lab/benchkit';
 import { acquire } from '@mlops-lab/services';
 import { ExactRetriever } from '../src/exact.ts';
 import { HNSW_DEFAULTS, HnswRetriever } from '../src/hnsw.ts';
@@ -122,45 +122,53 @@ try {
 
 const speedup = hnswRun.qps / exactQps;
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
-const row = (cells: string[]) => log(cells.map((c, i) => (i === 0 ? c.padEnd(26) : c.padStart(14))).join(''));
-log('');
-log(
-  `retriever benchmark: ${N} x ${DIM}-d clustered, cosine, k = ${K}, ${Q} queries${quick ? ' (--quick)' : ''}`,
-);
-row(['', 'n', 'build/load', 'recall@10', 'QPS', 'vs exact']);
-row(['exact (baseline)', `${N}`, `${exactBuild.toFixed(0)} ms`, '1.000', exactQps.toFixed(0), '1.0x']);
-row([
-  'hnsw (defaults)',
-  `${N}`,
-  `${hnswBuild.toFixed(0)} ms`,
-  hnswRun.recall.toFixed(3),
-  hnswRun.qps.toFixed(0),
-  `${speedup.toFixed(1)}x`,
-]);
-for (const s of sweep) {
-  const ratio = `${(s.qps / exactQps).toFixed(1)}x`;
-  row([`  hnsw efSearch=${s.ef}`, `${N}`, '', s.recall.toFixed(3), s.qps.toFixed(0), ratio]);
-}
-row([
-  `pgvector ${pgRow.version} (PGlite)`,
-  `${pgRow.n}`,
-  `${pgRow.load.toFixed(0)} ms`,
-  pgRow.recall.toFixed(3),
-  pgRow.qps.toFixed(0),
-  '-',
-]);
-log(
-  `hnsw: M=${HNSW_DEFAULTS.M} efConstruction=${HNSW_DEFAULTS.efConstruction} efSearch=${hnsw.efSearch}; index file ${mb(indexBytes)}, RSS delta ${mb(rssDelta)}`,
-);
-if (pgRow.n < N)
-  log(
-    `pgvector ran on the first ${pgRow.n} vectors (PGlite loads slowly; --pg-n N to change), with its own exact ground truth`,
-  );
 const target = hnswRun.recall >= 0.95 && speedup >= 20;
-log(`target recall@10 >= 0.95 at >= 20x exact QPS: ${target ? 'met' : 'NOT met'}`);
-console.log(
-  JSON.stringify({
-    bench: 'retriever',
+report({
+  bench: 'retriever',
+  title: `retriever benchmark: ${N} x ${DIM}-d clustered, cosine, k = ${K}, ${Q} queries${quick ? ' (--quick)' : ''}`,
+  columns: [
+    { key: 'n', digits: 0 },
+    { key: 'buildMs', label: 'build/load', unit: 'ms', digits: 0 },
+    { key: 'recall', label: 'recall@10', digits: 3 },
+    { key: 'qps', label: 'QPS', digits: 0 },
+  ],
+  ratioOn: ['qps'],
+  rows: [
+    {
+      label: 'exact scan',
+      key: 'exact',
+      values: { n: N, buildMs: exactBuild, recall: 1, qps: exactQps },
+    },
+    {
+      label: 'hnsw (defaults)',
+      key: 'hnsw',
+      vs: 'exact',
+      values: { n: N, buildMs: hnswBuild, recall: hnswRun.recall, qps: hnswRun.qps },
+      note: 'target recall@10 >= 0.95 at >= x20 QPS',
+    },
+    ...sweep.map((s) => ({
+      label: `  hnsw efSearch=${s.ef}`,
+      key: `hnsw-ef${s.ef}`,
+      vs: 'exact',
+      values: { n: N, recall: s.recall, qps: s.qps },
+    })),
+    {
+      // Not against exact: it searches its own subset, with its own ground truth.
+      label: `pgvector ${pgRow.version} (PGlite)`,
+      key: 'pgvector',
+      values: { n: pgRow.n, buildMs: pgRow.load, recall: pgRow.recall, qps: pgRow.qps },
+    },
+  ],
+  notes: [
+    `hnsw: M=${HNSW_DEFAULTS.M} efConstruction=${HNSW_DEFAULTS.efConstruction} efSearch=${hnsw.efSearch}; index file ${mb(indexBytes)}, RSS delta ${mb(rssDelta)}`,
+    ...(pgRow.n < N
+      ? [
+          `pgvector ran on the first ${pgRow.n} vectors (PGlite loads slowly; --pg-n N to change), with its own exact ground truth`,
+        ]
+      : []),
+    `target recall@10 >= 0.95 at >= 20x exact QPS: ${target ? 'met' : 'NOT met'}`,
+  ],
+  json: {
     quick,
     n: N,
     dim: DIM,
@@ -174,10 +182,9 @@ console.log(
       rssDeltaBytes: rssDelta,
       recall: hnswRun.recall,
       qps: hnswRun.qps,
-      speedup,
       sweep,
     },
     pgvector: { ...pgRow, loadMs: pgRow.load },
     targetMet: target,
-  }),
-);
+  },
+});
