@@ -1,12 +1,11 @@
 /**
  * Runs one serving configuration of the cost lab (Q31) against a workload and reads what it cost:
- * the server (in this process) answers, the load generator (loadgen.mjs, a child process) sends, and
+ * the server (in this process) answers, benchkit's load generator (a child process) sends, and
  * the server's CPU is this process's CPU time (process.cpuUsage) over the load window, so the client's
  * work is not counted. Model rows, cache hits, dedup joins and batch sizes come from the server's own
  * Prometheus counters.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { non2xx, runLoad } from '@mlops-lab/benchkit';
 import { canonicalKey, createServer, type ServerOptions, type ServingModel } from '@mlops-lab/model-server';
 
 export interface LoadResult {
@@ -18,51 +17,29 @@ export interface LoadResult {
   p99: number;
 }
 
-type Reply = { type: 'loaded' } | ({ type: 'done' } & LoadResult);
-
-/** The child-process load generator; one per lab run, reused for every configuration. */
-export class LoadGen {
-  private readonly child: ChildProcess;
-  private waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | undefined;
-
-  constructor() {
-    // execArgv [] : the child must not inherit this process's TypeScript loader or test flags.
-    this.child = fork(fileURLToPath(new URL('./loadgen.mjs', import.meta.url)), [], {
-      execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (m) => this.settle()?.resolve(m as Reply));
-    this.child.on('exit', (code) => this.settle()?.reject(new Error(`load generator exited (${code})`)));
-  }
-
-  private settle() {
-    const w = this.waiting;
-    this.waiting = undefined;
-    return w;
-  }
-
-  private ask(msg: unknown): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.child.send(msg as object);
-    });
-  }
-
-  /** Sends `bodies` at `connections`; returns the client's view and the server process's CPU seconds. */
-  async send(url: string, bodies: string[], connections: number) {
-    await this.ask({ type: 'load', bodies }); // outside the CPU window: shipping bodies to the child
-    const cpu0 = process.cpuUsage();
-    const r = (await this.ask({ type: 'go', url, connections })) as LoadResult;
-    const cpu = process.cpuUsage(cpu0);
-    if (r.errors > 0 || r.non2xx > 0) throw new Error(`load saw ${r.non2xx} non-2xx, ${r.errors} errors`);
-    return { load: r, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
-  }
-
-  close(): void {
-    this.waiting = undefined;
-    if (this.child.connected) this.child.send({ type: 'exit' });
-    this.child.kill();
-  }
+/**
+ * Sends every body once, in order, over `connections` keep-alive connections (a fixed count, not a
+ * duration, so every configuration sees the same requests); returns the client's view and the CPU
+ * seconds of this process, the server's, over the load window.
+ */
+export async function sendLoad(url: string, bodies: string[], connections: number) {
+  const r = await runLoad({
+    url: `${url}/predict`,
+    headers: { 'content-type': 'application/json' },
+    requests: bodies.map((body) => ({ body })),
+    connections,
+  });
+  const load: LoadResult = {
+    requests: r.sent,
+    non2xx: non2xx(r),
+    errors: r.failed,
+    seconds: r.seconds,
+    p50: r.latencyMs.p50,
+    p99: r.latencyMs.p99,
+  };
+  if (load.errors > 0 || load.non2xx > 0)
+    throw new Error(`load saw ${load.non2xx} non-2xx, ${load.errors} errors ${JSON.stringify(r.errors)}`);
+  return { load, cpuSeconds: r.callerCpuMs / 1000 };
 }
 
 /** The model with a counter of rows for one input (the hot key): the model's own view of a stampede. */
@@ -112,15 +89,10 @@ export async function counters(s: Server) {
 export type Counters = Awaited<ReturnType<typeof counters>>;
 
 /** A fresh server with `opts`, the workload sent once, its counters and cost. */
-export async function measureConfig(
-  gen: LoadGen,
-  opts: ServerOptions,
-  bodies: string[],
-  connections: number,
-) {
+export async function measureConfig(opts: ServerOptions, bodies: string[], connections: number) {
   const server = await startServer(opts);
   try {
-    const { load, cpuSeconds } = await gen.send(server.url, bodies, connections);
+    const { load, cpuSeconds } = await sendLoad(server.url, bodies, connections);
     return { load, cpuSeconds, ...(await counters(server)) };
   } finally {
     await server.close();

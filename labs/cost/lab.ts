@@ -16,7 +16,7 @@ import { loadServingModel, type ServerOptions } from '@mlops-lab/model-server';
 import { trainAndRegister } from '@mlops-lab/training';
 import { BREAKS, CHECK } from './breaks.ts';
 import { narrateCrossover } from './crossover.ts';
-import { counters, countingModel, LoadGen, measureConfig, sleep, startServer } from './drive.ts';
+import { counters, countingModel, measureConfig, sendLoad, sleep, startServer } from './drive.ts';
 import { hotKeyBurst, repeatedWorkload, uniqueWorkload } from './workload.ts';
 
 const SIZE = {
@@ -47,7 +47,6 @@ const lab: LabDefinition = {
   async run({ quick, seed, fault, services, out }) {
     const size = quick ? SIZE.quick : SIZE.full;
     const artifactsRoot = mkdtempSync(join(tmpdir(), 'lab-cost-'));
-    const gen = new LoadGen();
     try {
       const { backend } = await out.step('Train and register a TF.js fraud model, load it to serve', () =>
         trainAndRegister({ services, name: 'cost-fraud', size: 2000, epochs: 3, artifactsRoot, seed }),
@@ -97,7 +96,7 @@ const lab: LabDefinition = {
         async () => {
           const rs = [];
           for (const [label, opts] of configs)
-            rs.push({ label, ...(await measureConfig(gen, opts, w.bodies, CONNECTIONS)) });
+            rs.push({ label, ...(await measureConfig(opts, w.bodies, CONNECTIONS)) });
           return rs;
         },
       );
@@ -163,7 +162,7 @@ const lab: LabDefinition = {
             for (let e = 0; e < size.expiries; e++) {
               await sleep(HOT_TTL_MS + 50); // the previous answer has expired
               const before = { rows: counted.hotRows(), joins: (await counters(server)).joins };
-              await gen.send(server.url, burst.bodies, CONNECTIONS);
+              await sendLoad(server.url, burst.bodies, CONNECTIONS);
               rows.push({
                 expiry: e + 1,
                 rows: counted.hotRows() - before.rows,
@@ -190,7 +189,7 @@ const lab: LabDefinition = {
           const server = await startServer(production);
           try {
             const heap0 = settledHeap();
-            const { load } = await gen.send(server.url, uw.bodies, CONNECTIONS);
+            const { load } = await sendLoad(server.url, uw.bodies, CONNECTIONS);
             // Measured while the server (and its cache) is alive, after a full GC on both sides.
             return { load, ...(await counters(server)), heapGrowth: settledHeap() - heap0 };
           } finally {
@@ -258,7 +257,6 @@ const lab: LabDefinition = {
         },
       };
     } finally {
-      gen.close();
       rmSync(artifactsRoot, { recursive: true, force: true });
     }
   },

@@ -98,7 +98,7 @@ export function printLoad(
     stages.stages[0].meanMs + stages.stages[3].meanMs + stages.stages[2].meanMs / stages.meanBatch || 0;
   out.say(
     `${served} requests in ${fmt.ms(load.wallMs)}: ${fmt.num(served / (load.wallMs / 1000))} req/s, client ` +
-      `p50 ${load.p50} ms / p99 ${load.p99} ms. Server CPU ${fmt.ms(load.serverCpuMs)} = ${us(cpuPerReqMs)} per ` +
+      `p50 ${fmt.ms(load.p50)} / p99 ${fmt.ms(load.p99)}. Server CPU ${fmt.ms(load.serverCpuMs)} = ${us(cpuPerReqMs)} per ` +
       `request, of which pre + inference share + post is ~${us(inModelMs)} (${fmt.pct(inModelMs / cpuPerReqMs)}); ` +
       `the rest is HTTP, JSON, schema, batching, metrics. The load generator used ${fmt.ms(load.cpuMs)} CPU in its own process.`,
   );
@@ -140,7 +140,7 @@ export function printSideBySide(
         load.wallMs,
         load.serverCpuMs,
         onlineModelMs,
-        `p50 ${load.p50} ms, p99 ${load.p99} ms per request`,
+        `p50 ${fmt.ms(load.p50)}, p99 ${fmt.ms(load.p99)} per request`,
       ),
       row(
         `batch (BullMQ, ${batch.jobs} jobs)`,

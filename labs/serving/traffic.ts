@@ -1,11 +1,10 @@
 /**
- * Traffic for the serving lab (Q16): a timed load run (autocannon in a child process, loadgen.mjs),
- * a flood of malformed bodies mixed with good ones sent at fixed concurrency (every reply
- * kept, so each can be judged), and the server's own status counts read from GET /metrics.
+ * Traffic for the serving lab (Q16): a timed load run (benchkit's runLoad: the load generator in a
+ * child process), a flood of malformed bodies mixed with good ones sent at fixed concurrency (every
+ * reply kept, so each can be judged), and the server's own status counts read from GET /metrics.
  */
-import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { non2xx, runLoad } from '@mlops-lab/benchkit';
 
 export interface LoadResult {
   requests: number;
@@ -24,35 +23,34 @@ export interface LoadResult {
   wallMs: number;
 }
 
-/** Runs autocannon in a child; this process's CPU delta over the run is the server's. */
+/** Load from a child process for `duration` seconds; this process's CPU over the run is the server's. */
 export async function loadRun(
   url: string,
   bodies: string[],
   connections: number,
   duration: number,
 ): Promise<LoadResult> {
-  // execArgv []: the child is plain Node, not whatever loader (tsx, vitest) runs the lab.
-  const child = fork(fileURLToPath(new URL('./loadgen.mjs', import.meta.url)), [], {
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const r = await runLoad({
+    url: `${url}/predict`,
+    headers: { 'content-type': 'application/json' },
+    requests: bodies.map((body) => ({ body })),
+    connections,
+    seconds: duration,
   });
-  const next = () =>
-    new Promise<Record<string, number>>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as Record<string, number>));
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-    });
-  await next(); // ready: autocannon is loaded, so its start-up is not in the window
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const done = next();
-  child.send({ url: `${url}/predict`, bodies, connections, duration });
-  const r = await done;
-  const cpu = process.cpuUsage(cpu0);
+  const timeouts = r.errors.timeout ?? 0;
   return {
-    ...(r as unknown as LoadResult),
-    serverCpuMs: (cpu.user + cpu.system) / 1000,
-    wallMs: performance.now() - t0,
+    requests: r.sent,
+    ok: r.ok,
+    non2xx: non2xx(r),
+    errors: r.failed - timeouts,
+    timeouts,
+    p50: r.latencyMs.p50,
+    p99: r.latencyMs.p99,
+    mean: r.latencyMs.mean,
+    seconds: r.seconds,
+    cpuMs: r.cpuMs,
+    serverCpuMs: r.callerCpuMs,
+    wallMs: r.callerWallMs,
   };
 }
 
