@@ -9,7 +9,7 @@
  */
 
 import { generatePayments, mixSeed, type PaymentEvent } from '@mlops-lab/datagen';
-import { paymentBody } from '@mlops-lab/model-server';
+import { paymentBody } from '@mlops-lab/payments';
 
 export const NEW_PATTERN_SHARE = 0.8;
 const DAY = 86_400_000;
@@ -51,7 +51,7 @@ export function newWorld(o: WindowOpts): PaymentEvent[] {
 export const describeWeeks = (o: WindowOpts) =>
   `weeks ${o.week}-${o.week + (o.weeks ?? 1) - 1} (${o.size} payments, seed ${o.seed})`;
 
-/** The request body a client sends for an event (the model server's own mapping). */
+/** The request body a client sends for an event (the payments domain's mapping). */
 export const bodyOf = paymentBody;
 
 /** Sizes of a run: quick (tests, ~20 s) or full. */

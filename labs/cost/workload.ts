@@ -5,7 +5,8 @@
  * repetition is measured from the workload itself, so the lab knows what a cache could at best do.
  */
 import { createRng } from '@mlops-lab/datagen';
-import { canonicalKey, paymentBodies } from '@mlops-lab/model-server';
+import { canonicalKey } from '@mlops-lab/model-server';
+import { paymentBodies } from '@mlops-lab/payments';
 
 export interface WorkloadSpec {
   requests: number;

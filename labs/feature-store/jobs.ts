@@ -4,8 +4,9 @@
  */
 import type { CustomerHistory } from '@mlops-lab/datagen';
 import { getMaterializationState, materializeIncremental, writeOnline } from '@mlops-lab/feature-store';
+import { activitySourceRows, customerActivityView } from '@mlops-lab/payments';
 import type { Services } from '@mlops-lab/services';
-import { activityView, DAY_MS, NOW_MS, START_MS } from './world.ts';
+import { DAY_MS, NOW_MS, START_MS } from './world.ts';
 
 export interface JobRun {
   endMs: number;
@@ -29,10 +30,10 @@ export async function runDailyJobs(
       runs.push({ endMs, rows: 0, written: 0, ms: 0, status: 'failed' });
       continue;
     }
-    const r = await materializeIncremental(services, activityView, endMs, { firstStartMs: START_MS });
+    const r = await materializeIncremental(services, customerActivityView, endMs, { firstStartMs: START_MS });
     runs.push({ endMs, rows: r.rows, written: r.written, ms: r.elapsedMs, status: 'ok' });
   }
-  const state = await getMaterializationState(services, activityView.name);
+  const state = await getMaterializationState(services, customerActivityView.name);
   return { runs, watermark: state?.watermarkMs ?? START_MS };
 }
 
@@ -51,20 +52,12 @@ export async function forkedAvgAmountJob(services: Services, history: CustomerHi
   }
   const latest = new Map<string, (typeof history.activity)[number]>();
   for (const row of history.activity) if (row.eventTimestamp <= NOW_MS) latest.set(row.entityId, row);
-  const rows = [...latest.values()].map((row) => {
-    const amounts = recent.get(row.entityId) ?? [];
-    return {
-      keys: { customer_id: row.entityId },
-      eventTimestamp: row.eventTimestamp,
-      createdTimestamp: row.createdTimestamp,
-      values: {
-        ...row.values,
-        avg_amount_7d: amounts.length ? amounts.reduce((a, b) => a + b, 0) / amounts.length : null,
-        last_event_at: row.eventTimestamp,
-      },
-    };
+  const rows = activitySourceRows([...latest.values()]).map((row) => {
+    const amounts = recent.get(String(row.keys.customer_id)) ?? [];
+    const avg = amounts.length ? amounts.reduce((a, b) => a + b, 0) / amounts.length : null;
+    return { ...row, values: { ...row.values, avg_amount_7d: avg } };
   });
-  return writeOnline(services, activityView, rows, { force: true });
+  return writeOnline(services, customerActivityView, rows, { force: true });
 }
 
 export const dayLabel = (ms: number) => new Date(ms).toISOString().slice(0, 10);

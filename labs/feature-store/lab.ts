@@ -13,14 +13,14 @@ import {
   getOnlineFeatures,
   listFeatureViews,
   offlineReader,
-  secondsSinceLastEvent,
   serveOnDemand,
 } from '@mlops-lab/feature-store';
 import { type Check, check, fmt, type LabDefinition } from '@mlops-lab/labkit';
+import { customerActivityView, secondsSinceLastActivity } from '@mlops-lab/payments';
 import { BREAKS, CHECK, CLOCK_SKEW_MS, FAILED_RUNS } from './breaks.ts';
 import { dayLabel, forkedAvgAmountJob, runDailyJobs } from './jobs.ts';
 import { measureReads, onlineMemoryBytes } from './measure.ts';
-import { activityView, buildHistory, DAY_MS, FEATURES, loadAll, NOW_MS } from './world.ts';
+import { buildHistory, DAY_MS, FEATURES, loadAll, NOW_MS } from './world.ts';
 
 const SAMPLE = { quick: 200, full: 600 };
 
@@ -86,11 +86,11 @@ const lab: LabDefinition = {
     out.say(`a pipelined batch of ${reads.batchSize} customers: ${reads.batchMs.toFixed(1)} ms`);
 
     // Materialized vs on-demand (Q10): requests arrive over the day after the last job ran.
-    const onDemand = secondsSinceLastEvent();
+    const onDemand = secondsSinceLastActivity;
     const requestTimes = customers.map((_, i) => NOW_MS + Math.floor((i / customers.length) * DAY_MS));
     const served: (number | string | null)[] = [];
     for (const [i, c] of customers.entries()) {
-      const [s] = await serveOnDemand(services, onDemand, [activityView], [{ customer_id: c }], {
+      const [s] = await serveOnDemand(services, onDemand, [customerActivityView], [{ customer_id: c }], {
         now: requestTimes[i] + clock,
       });
       served.push(s.value);
@@ -101,7 +101,7 @@ const lab: LabDefinition = {
     const truth = customers.map((c, i) => (requestTimes[i] - (lastEvent.get(c) ?? Number.NaN)) / 1000);
     // The training path: the same requests rebuilt from the offline store, then the same function.
     const historical = await getHistoricalFeatures(services.pg, {
-      view: activityView,
+      view: customerActivityView,
       features: ['last_event_at'],
       entityRows: customers.map((c, i) => ({ keys: { customer_id: c }, timestamp: requestTimes[i] })),
     });
@@ -141,8 +141,9 @@ const lab: LabDefinition = {
       'Consistency check: offline point-in-time vs online, same customers and time',
       () =>
         checkConsistency({
-          offline: offlineReader(services.pg, activityView),
-          online: (keys, now) => getOnlineFeatures(services, activityView, [...keys], { now: now + clock }),
+          offline: offlineReader(services.pg, customerActivityView),
+          online: (keys, now) =>
+            getOnlineFeatures(services, customerActivityView, [...keys], { now: now + clock }),
           sample: customers.map((c) => ({ keys: { customer_id: c }, timestamp: NOW_MS })),
           features: FEATURES,
         }),

@@ -5,8 +5,9 @@
  * customers, sequentially, as one request would.
  */
 import { getHistoricalFeatures, getOnlineFeatures } from '@mlops-lab/feature-store';
+import { customerActivityView } from '@mlops-lab/payments';
 import type { Services } from '@mlops-lab/services';
-import { activityView, DAY_MS } from './world.ts';
+import { DAY_MS } from './world.ts';
 
 export interface Latency {
   p50: number;
@@ -33,11 +34,11 @@ async function timeEach(customers: string[], fn: (customer: string) => Promise<u
 
 export async function measureReads(services: Services, customers: string[], now: number, clockSkewMs = 0) {
   const online = await timeEach(customers, (c) =>
-    getOnlineFeatures(services, activityView, [{ customer_id: c }], { now: now + clockSkewMs }),
+    getOnlineFeatures(services, customerActivityView, [{ customer_id: c }], { now: now + clockSkewMs }),
   );
   const offline = await timeEach(customers.slice(0, Math.ceil(customers.length / 4)), (c) =>
     getHistoricalFeatures(services.pg, {
-      view: activityView,
+      view: customerActivityView,
       entityRows: [{ keys: { customer_id: c }, timestamp: now }],
     }),
   );
@@ -50,7 +51,7 @@ export async function measureReads(services: Services, customers: string[], now:
   );
   const batchKeys = customers.map((c) => ({ customer_id: c }));
   const t0 = performance.now();
-  await getOnlineFeatures(services, activityView, batchKeys, { now });
+  await getOnlineFeatures(services, customerActivityView, batchKeys, { now });
   const batchMs = performance.now() - t0;
   return { online, offline, direct, batchMs, batchSize: batchKeys.length };
 }

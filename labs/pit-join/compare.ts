@@ -5,15 +5,8 @@
  */
 import type { EntityRow, FeatureValue } from '@mlops-lab/feature-store';
 import { pointInTimeJoin } from '@mlops-lab/feature-store';
-import {
-  activityView,
-  bucketed,
-  CORRECT,
-  type FeatureSet,
-  type JoinOptions,
-  riskView,
-  STORE_FEATURES,
-} from './views.ts';
+import { customerActivityView, customerRiskView } from '@mlops-lab/payments';
+import { bucketed, CORRECT, type FeatureSet, type JoinOptions, STORE_FEATURES } from './views.ts';
 import type { FeatureRow, World } from './world.ts';
 
 /** The oracle over both views with the given join options; rows in entity-row order. */
@@ -27,8 +20,8 @@ export function oracleFeatures(world: World, entityRows: EntityRow[], options: J
       ...(options.ttlOff || ttlMs === null ? {} : { ttlMs }),
       createdBeforeEntity: options.createdBeforeEntity,
     });
-  const activity = join(world.activity, activityView.ttlMs);
-  const risk = join([...world.risk, ...world.riskBackfill], riskView.ttlMs);
+  const activity = join(world.activity, customerActivityView.ttlMs);
+  const risk = join([...world.risk, ...world.riskBackfill], customerRiskView.ttlMs);
   return rows.map((_, i) => {
     const values: Record<string, FeatureValue> = {};
     for (const f of STORE_FEATURES) values[f] = activity[i].values?.[f] ?? risk[i].values?.[f] ?? null;

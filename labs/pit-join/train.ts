@@ -1,9 +1,12 @@
 /**
  * Turns payments plus joined store features into model rows, trains the lab's logistic regression
- * and scores it. The same featurization serves every training set and production, so the only
- * difference between the models is how their store features were joined (Q7).
+ * and scores it. The payment's own fields go through the payments encoder (@mlops-lab/payments,
+ * fitted on the training payments); the store features follow. The same featurization serves every
+ * training set and production, so the only difference between the models is how their store
+ * features were joined (Q7).
  */
 import type { PaymentEvent } from '@mlops-lab/datagen';
+import { encodePayment, featureNames, fitPaymentStats, type PaymentStats } from '@mlops-lab/payments';
 import {
   fitStandardizer,
   type LogisticModel,
@@ -17,37 +20,37 @@ import { type FeatureSet, STORE_FEATURES } from './views.ts';
 
 /** pg returns bigint columns as strings; missing values become NaN (imputed with the mean). */
 const num = (v: unknown): number => (v === null || v === undefined ? Number.NaN : Number(v));
-const log1p = (v: number | null) => (v === null ? Number.NaN : Math.log1p(Math.max(v, 0)));
 
-function featurize(p: PaymentEvent, store: Record<string, unknown>): Float64Array {
-  return Float64Array.of(
-    log1p(p.amount),
-    p.hourOfDay === null ? Number.NaN : Math.abs(((p.hourOfDay + 10) % 24) - 12),
-    log1p(p.deviceAgeDays),
-    log1p(p.distanceKm),
-    ...STORE_FEATURES.map((f) => num(store[f])),
-  );
+function featurize(stats: PaymentStats, p: PaymentEvent, store: Record<string, unknown>): Float64Array {
+  return Float64Array.of(...encodePayment(p, stats), ...STORE_FEATURES.map((f) => num(store[f])));
 }
 
 export interface TrainedModel {
+  stats: PaymentStats;
   standardizer: Standardizer;
   classifier: LogisticModel;
 }
 
 export function train(payments: PaymentEvent[], features: FeatureSet): TrainedModel {
-  const rows = payments.map((p, i) => featurize(p, features[i]));
+  const stats = fitPaymentStats(payments);
+  const rows = payments.map((p, i) => featurize(stats, p, features[i]));
+  // The whole row: the store features need scaling and their NaN imputing (the encoder's numerics
+  // already are standardized on these payments, so for them this is the identity).
   const standardizer = fitStandardizer(rows);
   const classifier = trainLogistic(
     rows.map((r) => standardize(standardizer, r)),
     payments.map((p) => p.label),
     { epochs: 200 },
   );
-  return { standardizer, classifier };
+  return { stats, standardizer, classifier };
 }
 
 export function auc(model: TrainedModel, payments: PaymentEvent[], features: FeatureSet): number {
   const scores = payments.map((p, i) =>
-    predictLogistic(model.classifier, standardize(model.standardizer, featurize(p, features[i]))),
+    predictLogistic(
+      model.classifier,
+      standardize(model.standardizer, featurize(model.stats, p, features[i])),
+    ),
   );
   return (
     rocAuc(
@@ -59,6 +62,6 @@ export function auc(model: TrainedModel, payments: PaymentEvent[], features: Fea
 
 /** Weight of each store feature after standardization: where the model put its trust. */
 export function storeWeights(model: TrainedModel): Record<string, number> {
-  const offset = 4;
+  const offset = featureNames(model.stats).length;
   return Object.fromEntries(STORE_FEATURES.map((f, i) => [f, model.classifier.weights[offset + i]]));
 }

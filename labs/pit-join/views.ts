@@ -1,59 +1,37 @@
 /**
- * The pit-join lab's feature views (defined once, used by every join below) and the two ways of
- * building a training set from them: the naive latest-value join the feature store exists to
- * prevent, and the point-in-time join (Q6, Q7).
+ * The two ways of building a training set from the payments world's feature views (defined once,
+ * in @mlops-lab/payments, and used by every join below): the naive latest-value join the feature
+ * store exists to prevent, and the point-in-time join (Q6, Q7).
  */
 import {
   createSourceTable,
-  defineFeatureView,
   type EntityRow,
-  type FeatureRow,
   type FeatureValue,
   getHistoricalFeatures,
   insertFeatureRows,
 } from '@mlops-lab/feature-store';
+import {
+  activitySourceRows,
+  customerActivityView,
+  customerRiskView,
+  PAYMENTS_FEATURE_VIEWS,
+  riskSourceRows,
+} from '@mlops-lab/payments';
 import type { Services } from '@mlops-lab/services';
 import { DAY_MS, type World } from './world.ts';
 
-const customer = { name: 'customer', joinKeys: ['customer_id'] };
-const timestamps = { eventTimestampColumn: 'event_ts', createdTimestampColumn: 'created_ts' };
-
-export const activityView = defineFeatureView({
-  name: 'customer_activity',
-  entity: customer,
-  source: { table: 'customer_activity', ...timestamps },
-  features: [
-    { name: 'txn_count_7d', type: 'int', description: 'payments in the last 7 days' },
-    { name: 'avg_amount_7d', type: 'float', description: 'mean amount of those payments' },
-    { name: 'disputes_30d', type: 'int', description: 'disputes filed by the cardholder in 30 days' },
-  ],
-  ttlMs: 30 * DAY_MS,
-  owner: 'risk-platform',
-  description: 'Rolling customer aggregates, updated after every payment and dispute',
-});
-
-export const riskView = defineFeatureView({
-  name: 'customer_risk',
-  entity: customer,
-  source: { table: 'customer_risk', ...timestamps },
-  features: [
-    { name: 'risk_score', type: 'int', description: 'disputes in the 30 days before the day ended' },
-  ],
-  ttlMs: 2 * DAY_MS,
-  owner: 'fraud-analytics',
-  description: 'Daily risk score per active customer, computed at the end of each day',
-});
-
-export const VIEWS = [activityView, riskView];
+export const VIEWS = PAYMENTS_FEATURE_VIEWS;
 export const STORE_FEATURES = ['txn_count_7d', 'avg_amount_7d', 'disputes_30d', 'risk_score'] as const;
 
 export async function loadSources(services: Services, world: World): Promise<void> {
-  const withKey = (rows: FeatureRow[]) =>
-    rows.map((r) => ({ ...r, keys: { customer_id: r.entityId as string } }));
   for (const view of VIEWS) await createSourceTable(services.pg, view);
-  await insertFeatureRows(services.pg, activityView, withKey(world.activity));
+  await insertFeatureRows(services.pg, customerActivityView, activitySourceRows(world.activity));
   // The backfill wrote into the same table as the daily job, as backfills do.
-  await insertFeatureRows(services.pg, riskView, withKey([...world.risk, ...world.riskBackfill]));
+  await insertFeatureRows(
+    services.pg,
+    customerRiskView,
+    riskSourceRows([...world.risk, ...world.riskBackfill]),
+  );
 }
 
 export type FeatureSet = Record<string, FeatureValue>[];

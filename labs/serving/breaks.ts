@@ -22,8 +22,8 @@ export const BREAKS: LabBreak[] = [
       'the server stays up and the good traffic is fine, but most malformed requests now get 200 with a plausible score, some get 500, and the batch table has malformed rows with a score',
     hint: 'look at the status table of the flood per family of malformed body, then ask which layer used to refuse them',
     explanation:
-      'The adapter was "simplified": no request schema, and the body goes straight into the training ' +
-      'transform `preprocessPayment` without `validatePayment`. That transform was written for rows a ' +
+      'The adapter was "simplified": no request schema, and the body goes straight into the payments ' +
+      'encoder `encodePayment` without the body check against the request schema. The encoder was written for rows a ' +
       'pipeline already cleaned, so it never refuses anything: `Math.max("80.5", 0.01)` coerces text to a ' +
       'number, a null device age is filled with the training mean, a negative distance is clamped to 0, ' +
       'an unknown or missing channel encodes as all zeros. Each gets a confident 200 with a score for an ' +
@@ -44,7 +44,7 @@ export const BREAKS: LabBreak[] = [
     hint: 'compare served and offline scores by amount: where is the difference largest, and what does the model do with amount?',
     explanation:
       'The serving adapter carries its own port of the preprocessing, written from the feature spec ' +
-      '"standardized log of amount", instead of importing `preprocessPayment`. It validates correctly ' +
+      '"standardized log of amount", instead of using the encoder the model carries (`encodePayment`). It validates correctly ' +
       'and reads the artifact stats, but its log is base 10 (what LOG() means in SQL and spreadsheets) ' +
       'while training used the natural log: every amount looks about 2.3 times smaller in log space, ' +
       'far below the training mean, so the model sees tiny payments. Nothing crashes, scores stay ' +

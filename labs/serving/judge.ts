@@ -5,7 +5,8 @@
  */
 import { fmt, type Narrator } from '@mlops-lab/labkit';
 import { decide } from '@mlops-lab/model-server';
-import type { LoadedModel, PaymentInput } from '@mlops-lab/training';
+import type { PaymentInput } from '@mlops-lab/payments';
+import type { LoadedModel } from '@mlops-lab/training';
 import { type BadRequest, type Reply, sendAll, statusCounts } from './traffic.ts';
 
 /** `200: 240, 400: 12` */

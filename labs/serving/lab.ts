@@ -15,7 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, fmt, type LabDefinition, timed } from '@mlops-lab/labkit';
-import { createServer, paymentBodies } from '@mlops-lab/model-server';
+import { createServer } from '@mlops-lab/model-server';
+import { paymentBodies } from '@mlops-lab/payments';
 import { loadModel, trainAndRegister } from '@mlops-lab/training';
 import { runBatchJob } from './batch.ts';
 import { BREAKS, CHECK } from './breaks.ts';
@@ -101,7 +102,7 @@ const lab: LabDefinition = {
       // 3. Load from another process, so this process's CPU is the server's alone.
       const before = await snapshot(s.metrics);
       const load = await out.step(
-        `Load run: ${size.connections} connections for ${size.seconds} s (autocannon, child process)`,
+        `Load run: ${size.connections} connections for ${size.seconds} s (load generator, child process)`,
         () =>
           loadRun(
             url,

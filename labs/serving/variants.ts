@@ -1,12 +1,14 @@
 /**
  * The ServingModel the lab serves, healthy or under a fault (Q16). Healthy is the package adapter
  * (`fromLoadedModel`, packages/model-server/src/tf-adapter.ts): request schema, field-by-field
- * validation, then training's own `preprocessPayment` with the stats stored in the artifact.
+ * validation, then the model's own transform, the payments encoder (`encodePayment`) with the stats
+ * stored in the artifact.
  * Each fault is an adapter a team could plausibly ship instead; the server, the micro-batcher and the
  * BullMQ batch job run unchanged around it, which is the point: they trust the contract.
  */
-import { fromLoadedModel, type ServingModel, validatePayment } from '@mlops-lab/model-server';
-import type { LoadedModel, PaymentInput } from '@mlops-lab/training';
+import { checkBody, fromLoadedModel, type ServingModel } from '@mlops-lab/model-server';
+import type { PaymentInput, PaymentRequest } from '@mlops-lab/payments';
+import type { LoadedModel } from '@mlops-lab/training';
 
 /**
  * bad-input: "validation twice is waste" — no body schema, and the body goes straight into the
@@ -24,17 +26,19 @@ function unvalidated(loaded: LoadedModel): ServingModel {
 
 /**
  * preprocess-mismatch: the serving team's own port of the transform, written from the feature spec
- * ("standardized log of amount, ...") instead of importing it. It validates properly and reads the
- * artifact's stats, but its "log" is base 10 (what `LOG()` means in SQL and spreadsheets), while
- * training used the natural log. Every request still gets a plausible-looking score.
+ * ("standardized log of amount, ...") instead of using the encoder the model carries. This second
+ * copy of the encoder is the fault, kept on purpose: it validates properly and reads the artifact's
+ * stats, but its "log" is base 10 (what `LOG()` means in SQL and spreadsheets), while training used
+ * the natural log. Every request still gets a plausible-looking score.
  */
 function servingPort(loaded: LoadedModel): ServingModel {
   const { numeric, merchantCategory, channel } = loaded.stats;
+  const check = checkBody<PaymentRequest>(loaded.inputSchema);
   const z = (x: number, f: { mean: number; std: number }) => (x - f.mean) / f.std;
   return {
     ...fromLoadedModel(loaded),
     preprocess(body) {
-      const p = validatePayment(body);
+      const p = check(body);
       const angle = (2 * Math.PI * p.hourOfDay) / 24;
       return [
         z(Math.log10(Math.max(p.amount, 0.01)), numeric.amount),

@@ -14,7 +14,8 @@
  */
 import { driftMigrations, loadProfile } from '@mlops-lab/drift';
 import { describeFeatureViews } from '@mlops-lab/feature-store';
-import { type Check, check, type LabDefinition } from '@mlops-lab/labkit';
+import { type Check, check, fmt, type LabDefinition } from '@mlops-lab/labkit';
+import { customerActivityView } from '@mlops-lab/payments';
 import { BREAKS, CHECK, servingConfigFor } from './breaks.ts';
 import { loggerMigrations, serveTraffic } from './logger.ts';
 import { FEATURES, REVIEW_SHARE } from './model.ts';
@@ -22,7 +23,7 @@ import { offlineMigrations } from './offline.ts';
 import { dayRows, printDays, printSkew } from './report.ts';
 import { FraudService } from './serving.ts';
 import { compareFeatures, cost, loadPairs, skewByDay, TOLERANCE } from './skew.ts';
-import { activityRows, activityView, loadActivity, OnlineCounts } from './store.ts';
+import { activityRows, loadActivity, OnlineCounts } from './store.ts';
 import { PROFILE_NAME, runTrainingPipeline } from './train.ts';
 import {
   buildWorld,
@@ -47,7 +48,6 @@ const AUC_TOLERANCE = 0.005;
 const DECISION_TOLERANCE = 0.005;
 /** The features the holiday rush moves (datagen `season`: amounts up, travel and online retail up). */
 const RUSH_FEATURES = ['amount_z', 'merchant_category'];
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 const lab: LabDefinition = {
   name: 'skew',
@@ -71,7 +71,7 @@ const lab: LabDefinition = {
       async () => {
         const world = buildWorld(seed, t);
         await loadWorld(services, world);
-        const activity = activityRows([...world.history, ...world.days.flat()]);
+        const activity = activityRows([...world.history, ...world.days.flat()], seed);
         await loadActivity(services, activity);
         return { world, activity };
       },
@@ -82,7 +82,7 @@ const lab: LabDefinition = {
     );
     out.table(
       ['view', 'feature', 'type', 'ttl', 'owner'],
-      describeFeatureViews([activityView]).map((f) => [f.view, f.feature, f.type, f.ttl, f.owner]),
+      describeFeatureViews([customerActivityView]).map((f) => [f.view, f.feature, f.type, f.ttl, f.owner]),
     );
 
     const { model, artifacts, trainingRows } = await out.step(
@@ -90,7 +90,7 @@ const lab: LabDefinition = {
       () => runTrainingPipeline(services, t),
     );
     out.table(
-      ['artifact', 'fitted on', 'rows', 'ln(1+amount) mean', 'std', 'distance median (fill)'],
+      ['artifact', 'fitted on', 'rows', 'ln(amount) mean', 'std', 'distance median (fill)'],
       artifacts.map((a) => [
         `v${a.version}`,
         a.note,
@@ -102,7 +102,7 @@ const lab: LabDefinition = {
     );
     out.say(
       `${trainingRows.length} training rows; model trained with artifact v${model.artifactVersion}; ` +
-        `review threshold ${model.threshold.toFixed(3)} (top ${pct(REVIEW_SHARE)} of training scores)`,
+        `review threshold ${model.threshold.toFixed(3)} (top ${fmt.pct(REVIEW_SHARE)} of training scores)`,
     );
     out.table(
       ['feature', 'definition (training: SQL in offline.ts; serving: TypeScript in serving.ts)'],
@@ -150,7 +150,7 @@ const lab: LabDefinition = {
     const noise = skews.find((s) => s.feature === 'amount_z')?.meanAbsDiff ?? 0;
     if (noise > 0 && noise < TOLERANCE) {
       out.say(
-        `amount_z's mean |diff| of ${noise.toExponential(1)} is Postgres ln() against JavaScript Math.log1p() ` +
+        `amount_z's mean |diff| of ${noise.toExponential(1)} is Postgres ln() against JavaScript Math.log() ` +
           `in the last bits of a double; a value differs when |served - offline| > ${TOLERANCE} x max(1, |offline|).`,
       );
     }
@@ -169,11 +169,11 @@ const lab: LabDefinition = {
     out.table(
       ['features', 'AUC', 'sent to review', 'decisions that differ'],
       [
-        ['offline recompute', c.aucOffline.toFixed(4), pct(c.flaggedOffline), '-'],
+        ['offline recompute', c.aucOffline.toFixed(4), fmt.pct(c.flaggedOffline), '-'],
         [
           'as served',
           c.aucServed.toFixed(4),
-          pct(c.flaggedServed),
+          fmt.pct(c.flaggedServed),
           `${c.decisionsChanged} of ${pairs.length}`,
         ],
       ],
@@ -196,12 +196,12 @@ const lab: LabDefinition = {
         differing.length === 0 && pairs.length === served.logged,
         differing.length === 0
           ? `0 of ${pairs.length} logged rows differ (${served.logged} logged)`
-          : `differs: ${differing.map((s) => `${s.feature} in ${pct(s.differing / s.compared)} of rows`).join('; ')}`,
+          : `differs: ${differing.map((s) => `${s.feature} in ${fmt.pct(s.differing / s.compared)} of rows`).join('; ')}`,
       ),
       check(
         CHECK.skewConstant,
         Math.abs(skewAfter - skewBefore) <= SKEW_BAND,
-        `rows with skew: ${pct(skewBefore)} on days 1-${DRIFT_FROM_DAY - 1}, ${pct(skewAfter)} on days ${DRIFT_FROM_DAY}-${SERVE_DAYS} (band ${pct(SKEW_BAND)})`,
+        `rows with skew: ${fmt.pct(skewBefore)} on days 1-${DRIFT_FROM_DAY - 1}, ${fmt.pct(skewAfter)} on days ${DRIFT_FROM_DAY}-${SERVE_DAYS} (band ${fmt.pct(SKEW_BAND)})`,
       ),
       check(
         CHECK.driftQuietBefore,
@@ -224,8 +224,8 @@ const lab: LabDefinition = {
       check(
         CHECK.decisionsHold,
         decisionShare <= DECISION_TOLERANCE,
-        `${c.decisionsChanged} of ${pairs.length} decisions differ (${pct(decisionShare)}, allowed ${pct(DECISION_TOLERANCE)}); ` +
-          `sent to review ${pct(c.flaggedServed)} served vs ${pct(c.flaggedOffline)} offline`,
+        `${c.decisionsChanged} of ${pairs.length} decisions differ (${fmt.pct(decisionShare)}, allowed ${fmt.pct(DECISION_TOLERANCE)}); ` +
+          `sent to review ${fmt.pct(c.flaggedServed)} served vs ${fmt.pct(c.flaggedOffline)} offline`,
       ),
     ];
     return {

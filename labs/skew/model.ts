@@ -6,7 +6,11 @@
  * feature values alone.
  *
  * Encoding follows what the payments world's fraud rule rewards (night, new device, far from home,
- * large amounts, risky categories, web): a logistic regression from @mlops-lab/training.
+ * large amounts, risky categories, web): a logistic regression from @mlops-lab/training. It reads
+ * the logged feature vector, not a payment: `amount_z` arrives standardized by the versioned feature
+ * artifact (the value both paths compute and the skew detector compares), which is why this model
+ * does not take the payments encoder's row; the encoder's amount transform is the one both paths
+ * are meant to reproduce.
  */
 import { CHANNELS, MERCHANT_CATEGORIES } from '@mlops-lab/datagen';
 import {
@@ -33,7 +37,11 @@ export type FeatureName = keyof FeatureVector;
 
 export const FEATURES: { name: FeatureName; type: 'numeric' | 'categorical'; how: string }[] = [
   { name: 'hour_of_day', type: 'numeric', how: 'local hour of the payment: UTC timestamp + country offset' },
-  { name: 'amount_z', type: 'numeric', how: 'ln(1 + amount) standardized with the fitted scaler' },
+  {
+    name: 'amount_z',
+    type: 'numeric',
+    how: "ln(amount), floored at a cent (the payments encoder's transform), standardized with the fitted scaler",
+  },
   { name: 'distance_km', type: 'numeric', how: 'distance from home; missing -> training median' },
   { name: 'device_age_days', type: 'numeric', how: 'as recorded' },
   { name: 'merchant_category', type: 'categorical', how: 'as recorded' },

@@ -42,7 +42,7 @@ export async function fitArtifact(
   const { rows } = await services.pg.query<Artifact>(
     `INSERT INTO feature_artifacts
      SELECT $1, to_timestamp($2 / 1000.0), to_timestamp($3 / 1000.0), count(*),
-            avg(ln(1 + amount)), stddev_samp(ln(1 + amount)),
+            avg(ln(greatest(amount, 0.01))), stddev_samp(ln(greatest(amount, 0.01))),
             percentile_cont(0.5) WITHIN GROUP (ORDER BY distance_km), $4
      FROM payments WHERE ts >= to_timestamp($2 / 1000.0) AND ts < to_timestamp($3 / 1000.0)
      RETURNING version, rows, amount_log_mean, amount_log_std, distance_median, note`,
@@ -82,7 +82,7 @@ const FEATURE_SQL = `
   SELECT p.event_id, p.customer_id, (extract(epoch FROM p.ts) * 1000)::float8 AS ts_ms, p.country, p.label,
          extract(hour FROM (p.ts + make_interval(mins => o.utc_offset_min)) AT TIME ZONE 'UTC')::int
            AS hour_of_day,
-         (ln(1 + p.amount) - a.amount_log_mean) / a.amount_log_std AS amount_z,
+         (ln(greatest(p.amount, 0.01)) - a.amount_log_mean) / a.amount_log_std AS amount_z,
          coalesce(p.distance_km, a.distance_median) AS distance_km,
          p.device_age_days, p.merchant_category, p.channel
   FROM payments p

@@ -1,8 +1,11 @@
 /**
  * The serving path (Q5): features computed at request time by the server's own code, in TypeScript,
- * next to the training pipeline's SQL in offline.ts. Real systems have exactly this split (a batch
- * job for training, a service for requests), and it is where training-serving skew comes from: two
- * implementations of one definition, each with its own clock, defaults and loaded artifacts.
+ * next to the training pipeline's SQL in offline.ts. This second implementation is the lab's lesson
+ * and exists on purpose: everywhere else a payments model encodes with the one encoder of
+ * @mlops-lab/payments, while here the service re-derives each feature by hand, as teams do. Real
+ * systems have exactly this split (a batch job for training, a service for requests), and it is where
+ * training-serving skew comes from: two implementations of one definition, each with its own clock,
+ * defaults and loaded artifacts.
  *
  * Every request's feature vector is logged with its request id, entity and time (logger.ts), so the
  * skew detector can later recompute it offline and compare. `ServingConfig` holds the three choices
@@ -84,7 +87,11 @@ export class FraudService {
     const fill = this.config.missingDistance === 'zero' ? 0 : a.distance_median;
     return {
       hour_of_day: this.hour(r.timestamp, r.country),
-      amount_z: r.amount === null ? null : (Math.log1p(r.amount) - a.amount_log_mean) / a.amount_log_std,
+      // The amount transform of the payments encoder (log, floored at a cent), rewritten here: the lesson.
+      amount_z:
+        r.amount === null
+          ? null
+          : (Math.log(Math.max(r.amount, 0.01)) - a.amount_log_mean) / a.amount_log_std,
       distance_km: r.distanceKm ?? fill,
       device_age_days: r.deviceAgeDays,
       merchant_category: r.merchantCategory,

@@ -15,7 +15,7 @@ import { FEATURES, type FeatureName, type FeatureVector, type Model, score } fro
 import { type OfflineRow, offlineFeatures } from './offline.ts';
 
 /**
- * Two engines computing one formula (Postgres `ln` in SQL, V8 `Math.log1p`) may disagree in the last
+ * Two engines computing one formula (Postgres `ln` in SQL, V8 `Math.log`) may disagree in the last
  * bits of a double, about 1e-15 here; 1e-9 is far above that and far below any difference that matters.
  */
 export const TOLERANCE = 1e-9;

@@ -10,6 +10,7 @@
  * production when one path forgets the time zone.
  */
 import { type DriftKnobs, generatePayments, mixSeed, type PaymentEvent } from '@mlops-lab/datagen';
+import { customerActivityView } from '@mlops-lab/payments';
 import type { Services } from '@mlops-lab/services';
 
 export const DAY_MS = 24 * 3600 * 1000;
@@ -55,7 +56,11 @@ export interface Timeline {
    */
   customers: number;
   trainDays: number;
-  /** Days before training that only feed the 7-day customer aggregates. */
+  /**
+   * Days before training that only feed the customer aggregates: as many as the aggregate view's
+   * ttl, so a customer's value already has the age it keeps while serving. With less, training sees
+   * a younger history than serving and `txn_count_7d` drifts as the history ages.
+   */
   warmupDays: number;
   trainStart: number;
   /** Size of the old training window the previous scaler (version 1) was fitted on. */
@@ -70,7 +75,7 @@ export function timeline(quick: boolean): Timeline {
     perDay,
     customers: perDay * CUSTOMERS_PER_DAILY_PAYMENT,
     trainDays,
-    warmupDays: 7,
+    warmupDays: Math.round((customerActivityView.ttlMs ?? 0) / DAY_MS),
     trainStart: SERVE_START - trainDays * DAY_MS,
     previousSize: quick ? 3000 : 6000,
     // The previous training run, in October: before the travel and electronics merchants joined.

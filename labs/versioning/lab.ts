@@ -14,11 +14,11 @@ import { check, fmt, type LabDefinition, messageOf } from '@mlops-lab/labkit';
 import {
   createServer,
   fromLoadedModel,
-  paymentBodies,
   type RoutingSource,
   registryRouting,
   type ServingModel,
 } from '@mlops-lab/model-server';
+import { paymentBodies } from '@mlops-lab/payments';
 import { aliasHistory, listVersions, loadArtifact, setAlias, setRouting } from '@mlops-lab/registry';
 import { type LoadedModel, loadModel, modelFromFiles, trainAndRegister } from '@mlops-lab/training';
 import { BREAKS, CHECK } from './breaks.ts';

@@ -4,7 +4,8 @@
  * with the version that answered. The lab reads the split, stickiness and failures off this log, and
  * the table in force off the server's /readyz.
  */
-import { paymentBodies, ROUTING_KEY_HEADER, type RouteRow } from '@mlops-lab/model-server';
+import { ROUTING_KEY_HEADER, type RouteRow } from '@mlops-lab/model-server';
+import { paymentBodies } from '@mlops-lab/payments';
 
 export interface Served {
   /** When the request was sent (performance.now()): a request sent after a table was seen in force is routed by it. */

@@ -1,6 +1,6 @@
 /** The customer-history world: deterministic, and its timestamps say what a feature store needs. */
 import { describe, expect, it } from 'vitest';
-import { generateCustomerHistory } from './customer-history.ts';
+import { customerActivityRows, fraudDisputes, generateCustomerHistory } from './customer-history.ts';
 
 const DAY = 24 * 3600 * 1000;
 const spec = { seed: 3, start: Date.UTC(2026, 0, 5), weeks: 3, customers: 300, paymentsPerWeek: 500 };
@@ -21,6 +21,12 @@ describe('generateCustomerHistory', () => {
     const frauds = history.payments.filter((p) => p.label === 1).length;
     expect(disputes).toBeLessThanOrEqual(frauds);
     expect(disputes).toBeGreaterThan(frauds * 0.7);
+  });
+
+  it('runs the same activity pipeline on its own, given the same payments and disputes', () => {
+    const disputes = fraudDisputes(history.payments, spec.seed);
+    expect(disputes.length).toBe(history.activity.length - history.payments.length);
+    expect(customerActivityRows(history.payments, disputes)).toEqual(history.activity);
   });
 
   it('backfilled risk rows are created at backfill time for days before it', () => {

@@ -7,6 +7,9 @@
  * happened, and the `disputes_30d` feature counts disputes. Joined as of the payment's time, it holds
  * only earlier disputes; joined as of "now" (the latest value), it holds the dispute of the very
  * payment being labelled, so the label leaks into the features.
+ *
+ * The feature views these rows fill are defined once, in @mlops-lab/payments (feature-views.ts);
+ * `customerActivityRows` runs the same pipeline over payments a lab generated its own way.
  */
 import { generatePayments } from './payments.ts';
 import { createRng, mixSeed } from './rng.ts';
@@ -62,30 +65,52 @@ export function generateCustomerHistory(spec: HistorySpec): CustomerHistory {
     );
   }
   payments.sort((a, b) => a.timestamp - b.timestamp);
+  const disputes = fraudDisputes(payments, seed);
+  const { activity, history } = replay(payments, disputes);
+  return { payments, activity, ...dailyRisk(history, start, backfillAt), backfillAt };
+}
+
+/** A cardholder's dispute of a payment: who, and when it was filed. */
+export interface Dispute {
+  customerId: string;
+  at: number;
+}
+
+/**
+ * The disputes fraud causes: DISPUTE_RATE of the frauds among `payments` (time-ordered), each filed a
+ * log-normal delay after the payment. Seeded: the same payments and seed give the same disputes.
+ */
+export function fraudDisputes(payments: readonly PaymentEvent[], seed: number): Dispute[] {
   const rng = createRng(mixSeed(seed, 'disputes'));
-  const disputes = payments
+  return payments
     .filter((p) => p.label === 1 && rng.next() < DISPUTE_RATE)
     .map((p) => ({
       customerId: p.customerId,
       at: p.timestamp + Math.round(Math.exp(Math.log(DISPUTE_MEDIAN_HOURS) + rng.normal()) * 3600 * 1000),
     }));
-  return { payments, ...featurePipeline(payments, disputes, start, backfillAt), backfillAt };
+}
+
+/**
+ * The customer-activity pipeline on its own, for a world that makes its payments some other way:
+ * one row of txn_count_7d, avg_amount_7d and disputes_30d after every payment and dispute.
+ */
+export function customerActivityRows(
+  payments: readonly PaymentEvent[],
+  disputes: readonly Dispute[],
+): HistoryFeatureRow[] {
+  return replay(payments, disputes).activity;
 }
 
 type Change = { customerId: string; at: number; amount?: number; dispute?: true };
+type CustomerLog = Map<string, { payments: { at: number; amount: number }[]; disputes: number[] }>;
 
-/** Replays payments and disputes in time order, keeping per-customer windows; emits feature rows. */
-function featurePipeline(
-  payments: PaymentEvent[],
-  disputes: { customerId: string; at: number }[],
-  start: number,
-  backfillAt: number,
-) {
+/** Replays payments and disputes in time order, keeping per-customer windows; emits activity rows. */
+function replay(payments: readonly PaymentEvent[], disputes: readonly Dispute[]) {
   const changes: Change[] = [
     ...payments.map((p) => ({ customerId: p.customerId, at: p.timestamp, amount: p.amount ?? 0 })),
     ...disputes.map((d) => ({ customerId: d.customerId, at: d.at, dispute: true as const })),
   ].sort((a, b) => a.at - b.at);
-  const history = new Map<string, { payments: { at: number; amount: number }[]; disputes: number[] }>();
+  const history: CustomerLog = new Map();
   const activity: HistoryFeatureRow[] = [];
   for (const c of changes) {
     let h = history.get(c.customerId);
@@ -107,8 +132,14 @@ function featurePipeline(
       },
     });
   }
-  // Daily risk: disputes in the previous 30 days, for customers who paid that day. The backfill
-  // recomputed the same days at `backfillAt` over a window centred on the day: it sees the future.
+  return { activity, history };
+}
+
+/**
+ * Daily risk: disputes in the previous 30 days, for customers who paid that day. The backfill
+ * recomputed the same days at `backfillAt` over a window centred on the day: it sees the future.
+ */
+function dailyRisk(history: CustomerLog, start: number, backfillAt: number) {
   const risk: HistoryFeatureRow[] = [];
   const riskBackfill: HistoryFeatureRow[] = [];
   for (const [customerId, h] of history) {
@@ -133,5 +164,5 @@ function featurePipeline(
       }
     }
   }
-  return { activity, risk, riskBackfill };
+  return { risk, riskBackfill };
 }

@@ -19,7 +19,7 @@ import type { MaterializeTarget } from './materialize.ts';
 import { materializeIncremental } from './materialize.ts';
 import { createSourceTable, insertFeatureRows } from './offline-source.ts';
 import { getOnlineFeatures, writeOnline } from './online.ts';
-import { activityHistory, activityView, HOUR, latestInWindow, T0 } from './online-test-helpers.ts';
+import { activityHistory, activityView, HOUR, latestInWindow, T0 } from './testing/activity.ts';
 
 const FEATURES = activityView.features.map((f) => f.name);
 

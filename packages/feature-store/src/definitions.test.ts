@@ -5,25 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { defineFeatureView, describeFeatureViews, formatTtl, sourceColumns } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
+import { activitySpec } from './testing/activity.ts';
 import type { FeatureView } from './types.ts';
 
-const base: FeatureView = {
-  name: 'customer_activity',
-  entity: { name: 'customer', joinKeys: ['customer_id'] },
-  source: {
-    table: 'customer_activity',
-    eventTimestampColumn: 'event_ts',
-    createdTimestampColumn: 'created_ts',
-  },
-  features: [
-    { name: 'txn_count_7d', type: 'int', description: 'payments in the last 7 days' },
-    { name: 'avg_amount_7d', type: 'float' },
-  ],
-  ttlMs: 2 * 86_400_000,
-  owner: 'payments-risk',
-  description: 'rolling payment aggregates',
-  tags: { team: 'risk', pii: 'no' },
-};
+const base = activitySpec;
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -66,8 +51,8 @@ describe('defineFeatureView', () => {
     ['no features', { features: [] }, /at least one feature/],
     [
       'a duplicate feature',
-      { features: [base.features[0], { name: 'txn_count_7d', type: 'float' as const }] },
-      /"txn_count_7d" is used twice/,
+      { features: [base.features[0], { name: base.features[0].name, type: 'int' as const }] },
+      /"amount_7d" is used twice/,
     ],
     [
       'a feature named like a join key',
@@ -114,8 +99,10 @@ describe('defineFeatureView', () => {
       'event_ts',
       'created_ts',
       'ingest_seq',
+      'amount_7d',
       'txn_count_7d',
-      'avg_amount_7d',
+      'segment',
+      'last_event_at',
     ]);
   });
 });
@@ -134,15 +121,20 @@ describe('describeFeatureViews', () => {
     expect(describeFeatureViews([defineFeatureView(base), other])).toEqual([
       {
         view: 'customer_activity',
-        feature: 'txn_count_7d',
-        type: 'int',
+        feature: 'amount_7d',
+        type: 'float',
         entity: 'customer (customer_id)',
-        ttl: '2d',
-        owner: 'payments-risk',
-        description: 'payments in the last 7 days',
-        tags: 'pii=no, team=risk',
+        ttl: '2h',
+        owner: 'payments-ml',
+        description: 'rolling spend per customer',
+        tags: 'domain=payments, tier=gold',
       },
-      expect.objectContaining({ feature: 'avg_amount_7d', description: 'rolling payment aggregates' }),
+      expect.objectContaining({ feature: 'txn_count_7d', type: 'int' }),
+      expect.objectContaining({ feature: 'segment', type: 'string' }),
+      expect.objectContaining({
+        feature: 'last_event_at',
+        description: 'ms since epoch of the latest transaction',
+      }),
       expect.objectContaining({ entity: 'merchant (merchant_id, country)', ttl: 'forever', tags: '' }),
     ]);
   });

@@ -20,7 +20,7 @@ import {
   latestInWindow,
   pairView,
   T0,
-} from './online-test-helpers.ts';
+} from './testing/activity.ts';
 import type { FeatureView } from './types.ts';
 
 let services: Services;

@@ -18,7 +18,7 @@ import {
   serveOnDemand,
   type TrainingRow,
 } from './on-demand.ts';
-import { activityHistory, activityView, HOUR, T0 } from './online-test-helpers.ts';
+import { activityHistory, activityView, HOUR, T0 } from './testing/activity.ts';
 
 const sinceLast = secondsSinceLastEvent('customer_activity:last_event_at');
 

@@ -196,10 +196,11 @@ export async function serveOnDemand(
 }
 
 /**
- * The shipped example: seconds from the entity's last event (a materialized ms timestamp such as
- * `last_event_at`) to the request time; null when the store has no value (never seen, or stale).
+ * The shipped example: seconds from the entity's last event (`ref`, a materialized ms timestamp
+ * written `view:feature`) to the request time; null when the store has no value (never seen, or
+ * stale). The caller names the view: the library knows no domain's views.
  */
-export function secondsSinceLastEvent(ref = 'customer_activity:last_event_at'): OnDemandFeature {
+export function secondsSinceLastEvent(ref: string): OnDemandFeature {
   return defineOnDemandFeature({
     name: 'seconds_since_last_event',
     type: 'float',

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStoreError } from './errors.ts';
 import { dumpOnline, getOnlineFeatures, writeOnline } from './online.ts';
 import type { OnlineStore } from './online-keys.ts';
-import { activityRow, activityView, HOUR, pairView, T0 } from './online-test-helpers.ts';
+import { activityRow, activityView, HOUR, pairView, T0 } from './testing/activity.ts';
 
 let services: Services;
 let n = 0;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFeatureView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import { featureRegistryMigrations, listFeatureViews, registerFeatureViews } from './registry.ts';
+import { activityView } from './testing/activity.ts';
 import type { FeatureView } from './types.ts';
 
 let services: Services;
@@ -20,28 +21,11 @@ afterAll(async () => {
   await services?.close();
 });
 
-const activity = defineFeatureView({
-  name: 'customer_activity',
-  entity: { name: 'customer', joinKeys: ['customer_id'] },
-  source: {
-    table: 'customer_activity',
-    eventTimestampColumn: 'event_ts',
-    createdTimestampColumn: 'created_ts',
-  },
-  features: [
-    { name: 'txn_count_7d', type: 'int', description: 'payments in 7 days' },
-    { name: 'avg_amount_7d', type: 'float' },
-  ],
-  ttlMs: 7 * 86_400_000,
-  owner: 'payments-risk',
-  description: 'rolling payment aggregates',
-  tags: { domain: 'payments', tier: 'gold' },
-});
 const merchant = defineFeatureView({
-  ...activity,
+  ...activityView,
   name: 'merchant_risk',
   entity: { name: 'merchant', joinKeys: ['merchant_id'] },
-  source: { ...activity.source, table: 'merchant_risk' },
+  source: { ...activityView.source, table: 'merchant_risk' },
   features: [{ name: 'chargeback_rate', type: 'float' }],
   ttlMs: null,
   owner: 'merchant-team',
@@ -50,8 +34,8 @@ const merchant = defineFeatureView({
 
 describe('feature registry', () => {
   it('registers views and finds them by owner, entity, tags and feature name', async () => {
-    await registerFeatureViews(services.pg, [activity, merchant]);
-    expect(await listFeatureViews(services.pg)).toEqual([activity, merchant]);
+    await registerFeatureViews(services.pg, [activityView, merchant]);
+    expect(await listFeatureViews(services.pg)).toEqual([activityView, merchant]);
     expect((await listFeatureViews(services.pg, { owner: 'merchant-team' })).map((v) => v.name)).toEqual([
       'merchant_risk',
     ]);
@@ -81,7 +65,7 @@ describe('feature registry', () => {
   });
 
   it('refuses an invalid view before writing anything', async () => {
-    const bad = { ...activity, name: 'bad view' } as FeatureView;
+    const bad = { ...activityView, name: 'bad view' } as FeatureView;
     await expect(registerFeatureViews(services.pg, [bad])).rejects.toBeInstanceOf(FeatureStoreError);
     expect((await listFeatureViews(services.pg)).length).toBe(2);
   });

@@ -3,14 +3,15 @@
  * a 4xx with a reason, the server keeps serving valid requests, and heap growth stays bounded.
  */
 import { createRng } from '@mlops-lab/datagen';
+import { PaymentRequest } from '@mlops-lab/payments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAYMENT_SCHEMA, paymentBodies, trainPaymentsModel } from './payments-model.ts';
+import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 import { createServer, type ModelServer } from './server.ts';
 
 let server: ModelServer;
 let url: string;
 const valid = paymentBodies(3, 20);
-const REQUIRED = PAYMENT_SCHEMA.required;
+const REQUIRED = PaymentRequest.required ?? [];
 
 beforeAll(async () => {
   server = createServer({

@@ -1,23 +1,33 @@
 /**
- * Adapter from the registry's TF.js model (`loadModel` of @mlops-lab/training) to the ServingModel
- * contract (Q16, Q18): the server stays independent of how a model is stored; the preprocess is the
- * training package's own `preprocessPayment` with the stats saved in the artifact (no serving copy).
+ * Adapter from a trained model to the ServingModel contract (Q16, Q18): the registry's TF.js model
+ * (`loadModel` of @mlops-lab/training) or any other ServableModel. The model brings its request
+ * schema, its own transform with the stats it was trained with, and its warm-up samples; the adapter
+ * adds what the server owns: the body check (the schema, with the server's Ajv options, so the batch
+ * job and direct callers are refused exactly as HTTP is) and the decision thresholds. No copy of any
+ * transform lives here, and nothing here knows what the model scores.
  */
-import { type LoadedModel, loadModel } from '@mlops-lab/training';
+import { loadModel, PAYMENTS_INPUT_SCHEMA, type ServableModel } from '@mlops-lab/training';
 import { decide, type ServingModel } from './model.ts';
-import { PAYMENT_SCHEMA, paymentBodies, validatePayment } from './payments-model.ts';
+import { checkBody } from './validation.ts';
 
-export function fromLoadedModel(loaded: LoadedModel, samples = paymentBodies(5, 64)): ServingModel {
+export function fromLoadedModel(model: ServableModel): ServingModel {
+  const check = checkBody<Parameters<ServableModel['preprocess']>[0]>(model.inputSchema);
   return {
-    name: loaded.name,
-    version: String(loaded.version),
-    inputSchema: PAYMENT_SCHEMA as unknown as Record<string, unknown>,
-    preprocess: (body) => loaded.preprocess(validatePayment(body)),
-    predictBatch: (rows) => loaded.predict(rows),
+    name: model.name,
+    version: String(model.version),
+    inputSchema: model.inputSchema,
+    preprocess: (body) => model.preprocess(check(body)),
+    predictBatch: (rows) => model.predict(rows),
     postprocess: decide,
-    sampleInput: (i) => samples[i % samples.length],
+    sampleInput: (i) => model.sampleInput(i),
   };
 }
+
+/**
+ * The request schema of every model `loadServingModel` returns (training registers payments models):
+ * a routed server validates with it before any version is loaded.
+ */
+export const registryInputSchema: Record<string, unknown> = PAYMENTS_INPUT_SCHEMA;
 
 /** `name@alias|version` from the registry, as a ServingModel. */
 export async function loadServingModel(

@@ -1,15 +1,9 @@
 /**
- * @mlops-lab/training: the models labs train and the metrics they report (Q4, Q7).
+ * @mlops-lab/training: the models labs train and the metrics they report (Q4, Q7), and what a server
+ * needs from a payments model (`ServableModel`: request schema, encoder with its stats, samples).
  */
 
 export { expectedCalibrationError } from './calibration.ts';
-export {
-  featureNames,
-  fitPaymentStats,
-  type PaymentInput,
-  type PaymentStats,
-  preprocessPayment,
-} from './features.ts';
 export {
   fitStandardizer,
   type LogisticModel,
@@ -20,6 +14,8 @@ export {
   trainLogistic,
 } from './logistic.ts';
 export { accuracy, logLoss, rocAuc } from './metrics.ts';
+export { trainPaymentsLogistic } from './payments-logistic.ts';
+export { PAYMENTS_INPUT_SCHEMA, type ServableModel } from './servable.ts';
 export {
   type LoadedModel,
   loadModel,

@@ -1,5 +1,5 @@
 /**
- * A small TF.js fraud model on the payments world (Q16, Q18): preprocess with the shared transform,
+ * A small TF.js fraud model on the payments world (Q16, Q18): encode with the payments encoder,
  * train a one-hidden-layer MLP with a fixed seed, evaluate on a later holdout (AUC, log loss,
  * calibration), save topology + weights + preprocessing stats + metadata as a content-addressed
  * artifact and register it. `loadModel` is the inverse the model server uses: resolve a reference,
@@ -7,6 +7,7 @@
  * Reference: TF.js LayersModel save/load through custom IO handlers (tf.io.withSaveHandler, fromMemory).
  */
 import { generatePayments, mulberry32, type PaymentEvent } from '@mlops-lab/datagen';
+import { encodePayment, fitPaymentStats, type PaymentInput, type PaymentStats } from '@mlops-lab/payments';
 import {
   checkModelName,
   getAlias,
@@ -20,8 +21,8 @@ import {
 } from '@mlops-lab/registry';
 import type { Services } from '@mlops-lab/services';
 import { expectedCalibrationError } from './calibration.ts';
-import { fitPaymentStats, type PaymentInput, type PaymentStats, preprocessPayment } from './features.ts';
 import { logLoss, rocAuc } from './metrics.ts';
+import { PAYMENTS_INPUT_SCHEMA, type ServableModel, warmupSample } from './servable.ts';
 import { type Backend, loadTf, type Tf } from './tfjs.ts';
 import { trainNumber } from './train-input.ts';
 
@@ -172,7 +173,7 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
   const { tf, backend } = await loadTf({ log });
   const stats = fitPaymentStats(train);
   const order = permutation(train.length, seed);
-  const xTrain = order.map((i) => preprocessPayment(train[i], stats));
+  const xTrain = order.map((i) => encodePayment(train[i], stats));
   const yTrain = order.map((i) => [train[i].label]);
   tf.engine().startScope();
   try {
@@ -183,7 +184,7 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
     const scores = await predictRows(
       tf,
       model,
-      holdout.map((e) => preprocessPayment(e, stats)),
+      holdout.map((e) => encodePayment(e, stats)),
     );
     const labels = holdout.map((e) => e.label);
     const metrics: TrainMetrics = {
@@ -242,17 +243,17 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
   }
 }
 
-export interface LoadedModel {
+/** A registered model rebuilt from its artifact: servable, with what it was built from. */
+export interface LoadedModel extends ServableModel {
   name: string;
   version: number;
   hash: string;
   backend: Backend;
+  /** The encoder's stats saved in the artifact (preprocessing.json). */
   stats: PaymentStats;
   metadata: Record<string, unknown>;
-  /** The shared transform bound to this model's stats. */
+  /** The payments encoder bound to this model's stats. */
   preprocess(event: PaymentInput): number[];
-  /** Fraud probabilities for preprocessed rows, one per row. */
-  predict(rows: number[][]): Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -294,8 +295,10 @@ export async function modelFromFiles(
     backend,
     stats,
     metadata: JSON.parse(dec.decode(files['metadata.json'])),
-    preprocess: (event) => preprocessPayment(event, stats),
+    inputSchema: PAYMENTS_INPUT_SCHEMA,
+    preprocess: (event) => encodePayment(event, stats),
     predict: (rows) => predictRows(tf, model, rows),
+    sampleInput: warmupSample,
     dispose: () => model.dispose(),
   };
 }

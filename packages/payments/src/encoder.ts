@@ -1,17 +1,24 @@
 /**
- * Payment preprocessing shared by training and serving (Q5, Q16): one function turns an event into
- * the model's input vector, with statistics fitted on the training window and saved inside the model
- * artifact. Serving imports this same function and the saved stats, so the transform cannot drift
- * between the two (training-serving skew is a copy of this code that differs).
+ * The payment encoder (Q5, Q16): the one function that turns a payment into a model's input vector,
+ * with statistics fitted on the training window. Every payments model encodes with it: the TF.js
+ * model of @mlops-lab/training saves the stats in its artifact and its loader replays them, the
+ * in-process logistic models fit them on their own training rows. Training-serving skew is a second
+ * copy of this code that differs; the skew lab keeps one on purpose, as its lesson.
  * Reference: TFX Transform (fit on training data, replay the same graph at serving time).
  */
-import type { PaymentEvent } from '@mlops-lab/datagen';
 
-/** The inputs the model reads: the model-facing fields of a datagen payment. */
-export type PaymentInput = Pick<
-  PaymentEvent,
-  'amount' | 'hourOfDay' | 'deviceAgeDays' | 'distanceKm' | 'merchantCategory' | 'channel'
->;
+/**
+ * The fields the encoder reads: a datagen payment (nullable fields) or a request that passed the
+ * PaymentRequest schema (no nulls; merchantCategory may be absent) both fit.
+ */
+export interface PaymentInput {
+  amount: number | null;
+  hourOfDay: number | null;
+  deviceAgeDays: number | null;
+  distanceKm: number | null;
+  merchantCategory?: string | null;
+  channel: string | null;
+}
 
 const NUMERIC = ['amount', 'deviceAgeDays', 'distanceKm'] as const;
 type Numeric = (typeof NUMERIC)[number];
@@ -21,14 +28,19 @@ export interface PaymentStats {
   transformVersion: 1;
   /** Mean / std of log-transformed numeric inputs over the training rows where they are present. */
   numeric: Record<Numeric, { mean: number; std: number }>;
-  /** Category vocabularies seen in training, sorted; unseen or null values encode as all zeros. */
+  /** Category vocabularies seen in training, sorted; unseen or missing values encode as all zeros. */
   merchantCategory: string[];
   channel: string[];
 }
 
+/** Saved in every artifact's preprocessing.json: artifacts of version 1 load as long as this is 1. */
 export const TRANSFORM_VERSION = 1;
 
-/** Logs tame the heavy tails (amount, distance, device age), so a standardized linear term is meaningful. */
+/**
+ * Logs tame the heavy tails, so a standardized linear term is meaningful. Amounts are log-normal and
+ * at least a cent, so their log is taken as is (floored at a cent); device age and distance start at
+ * 0, so they get log1p.
+ */
 function logOf(feature: Numeric, value: number): number {
   return feature === 'amount' ? Math.log(Math.max(value, 0.01)) : Math.log1p(Math.max(value, 0));
 }
@@ -53,7 +65,7 @@ export function fitPaymentStats(events: readonly PaymentInput[]): PaymentStats {
     numeric[f] = { mean, std: std > 1e-9 ? std : 1 };
   }
   const vocab = (key: 'merchantCategory' | 'channel') =>
-    [...new Set(events.map((e) => e[key]).filter((v): v is string => v !== null))].sort();
+    [...new Set(events.map((e) => e[key]).filter((v): v is string => typeof v === 'string'))].sort();
   return {
     transformVersion: TRANSFORM_VERSION,
     numeric,
@@ -74,11 +86,11 @@ export function featureNames(stats: PaymentStats): string[] {
   ];
 }
 
-/** Event -> model input. Missing numerics become the training mean (0 after standardizing). */
-export function preprocessPayment(event: PaymentInput, stats: PaymentStats): number[] {
+/** Payment -> model input. Missing numerics become the training mean (0 after standardizing). */
+export function encodePayment(event: PaymentInput, stats: PaymentStats): number[] {
   if (stats.transformVersion !== TRANSFORM_VERSION) {
     throw new Error(
-      `preprocessPayment: stats of transform v${stats.transformVersion}, code is v${TRANSFORM_VERSION}`,
+      `encodePayment: stats of transform v${stats.transformVersion}, code is v${TRANSFORM_VERSION}`,
     );
   }
   const out: number[] = [];

@@ -1,19 +1,23 @@
 /**
- * Fixtures for the online-store tests (Q8): two feature views (one join key; two text join keys
- * whose naive concatenations collide), a bigint-keyed source table, a seeded history with backfills,
- * and the materialization oracle (latest row per entity in a window).
+ * The feature store's own test fixture (Q6, Q8): one activity view (one join key, every feature
+ * type, a 2-hour ttl) that the definition, registry, online, on-demand and consistency tests share,
+ * a view with two text join keys whose naive concatenations collide, a bigint-keyed source table, a
+ * seeded history with backfills, and the materialization oracle (latest row per entity in a window).
+ * A library test keeps a fixture of its own: the payments world's real views live above this
+ * package (@mlops-lab/payments) and a test here must not depend on them.
  */
 import { createRng } from '@mlops-lab/datagen';
 import type pg from 'pg';
-import { defineFeatureView, INGEST_SEQ_COLUMN } from './definitions.ts';
-import { createSourceIndex, quoteIdent, quoteTable } from './offline-source.ts';
-import type { OnlineRow } from './online.ts';
-import type { FeatureView } from './types.ts';
+import { defineFeatureView, INGEST_SEQ_COLUMN } from '../definitions.ts';
+import { createSourceIndex, quoteIdent, quoteTable } from '../offline-source.ts';
+import type { OnlineRow } from '../online.ts';
+import type { FeatureView } from '../types.ts';
 
 export const T0 = Date.UTC(2024, 0, 1);
 export const HOUR = 3_600_000;
 
-export const activityView: Readonly<FeatureView> = defineFeatureView({
+/** The activity view as written, before defineFeatureView: tests of the checks patch it. */
+export const activitySpec: FeatureView = {
   name: 'customer_activity',
   entity: { name: 'customer', joinKeys: ['customer_id'] },
   source: {
@@ -30,7 +34,10 @@ export const activityView: Readonly<FeatureView> = defineFeatureView({
   ttlMs: 2 * HOUR,
   owner: 'payments-ml',
   description: 'rolling spend per customer',
-});
+  tags: { domain: 'payments', tier: 'gold' },
+};
+
+export const activityView: Readonly<FeatureView> = defineFeatureView(activitySpec);
 
 export const pairView: Readonly<FeatureView> = defineFeatureView({
   name: 'pair_stats',
