@@ -3,8 +3,10 @@
  * bucket bounds of p50 / p99, from `model_server_stage_duration_seconds` and friends
  * (packages/model-server/src/metrics.ts). Bucket bounds, not exact quantiles: what Prometheus sees.
  */
+
+import { histogramQuantile } from '@mlops-lab/http';
 import { fmt, type Narrator } from '@mlops-lab/labkit';
-import { histogramQuantile, type ServerMetrics } from '@mlops-lab/model-server';
+import type { ServerMetrics } from '@mlops-lab/model-server';
 import type { BatchResult } from './batch.ts';
 import type { LoadResult } from './traffic.ts';
 

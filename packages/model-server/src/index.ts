@@ -1,8 +1,8 @@
 /**
  * @mlops-lab/model-server: HTTP model serving with warm-up-gated readiness, micro-batching, response
  * cache and request de-duplication, Prometheus metrics, graceful shutdown (Q16, Q19, Q31), and batch
- * scoring of a Postgres table as BullMQ jobs with the same model code (Q17). The HTTP limits
- * (http-limits.ts) are shared with the router. README.md in this package.
+ * scoring of a Postgres table as BullMQ jobs with the same model code (Q17). The HTTP limits it
+ * serves under are @mlops-lab/http's, shared with the router. README.md in this package.
  */
 export {
   batchScoringWorker,
@@ -19,14 +19,7 @@ export {
 export { type BatcherOptions, InferenceTimeoutError, MicroBatcher, paddedSize } from './batcher.ts';
 export { decodeContentEncoding, SUPPORTED_ENCODINGS } from './content-encoding.ts';
 export { drainHttp, SocketRequests } from './drain.ts';
-export {
-  clientErrorReason,
-  HTTP_LIMIT_DEFAULTS,
-  type HttpLimitMetrics,
-  type HttpLimits,
-  httpServerOptions,
-} from './http-limits.ts';
-export { createMetrics, histogramQuantile, type ServerMetrics } from './metrics.ts';
+export { createMetrics, type ServerMetrics } from './metrics.ts';
 export { decide, InputValidationError, type Prediction, type ServingModel } from './model.ts';
 export { type AnswerPath, type CacheOptions, ResponseCache } from './response-cache.ts';
 export {

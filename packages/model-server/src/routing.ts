@@ -14,7 +14,7 @@ import {
   registryTableSource,
   type TableSource,
   type WatchHealth,
-} from '@mlops-lab/registry';
+} from '@mlops-lab/registry/routing';
 import type { Services } from '@mlops-lab/services';
 import type { ServingModel } from './model.ts';
 import { loadServingModel, registryInputSchema } from './tf-adapter.ts';

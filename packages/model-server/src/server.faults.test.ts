@@ -5,8 +5,8 @@
  * accepted. Short configured timeouts, generous deadlines, no assertion on time.
  */
 import { Agent, request } from 'node:http';
+import { dribble, post, predictHead, rawClient } from '@mlops-lab/http/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dribble, post, predictHead, rawClient } from './fixtures/http-clients.ts';
 import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';

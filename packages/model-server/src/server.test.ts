@@ -2,8 +2,9 @@
  * Server behaviour over real HTTP on loopback: round trip, readiness gated on warm-up (Q19),
  * metrics, micro-batching, cache, de-duplication (Q31) and graceful shutdown.
  */
+
+import { post } from '@mlops-lab/http/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { post } from './fixtures/http-clients.ts';
 import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';

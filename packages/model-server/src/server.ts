@@ -10,12 +10,13 @@
  * the drain on close in drain.ts. Hand-written here: readiness, the pipeline with per-stage timings;
  * Fastify validates bodies (Ajv), prom-client renders the metrics.
  */
+
+import { type HttpLimits, httpServerOptions } from '@mlops-lab/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type BatcherOptions, MicroBatcher } from './batcher.ts';
 import { decodeContentEncoding } from './content-encoding.ts';
 import { drainHttp, SocketRequests } from './drain.ts';
 import { errorReply } from './error-reply.ts';
-import { type HttpLimits, httpServerOptions } from './http-limits.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
 import type { Prediction, ServingModel } from './model.ts';
 import { type CacheOptions, canonicalKey, ResponseCache } from './response-cache.ts';

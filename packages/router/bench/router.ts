@@ -5,18 +5,19 @@
  * (b) shadow traffic with a challenger 10x slower than the champion: user-facing p50 / p99 with the
  *     shadow off, on for every request, on for a 10% sample, and on the user's path (the
  *     slow-challenger fault) for contrast. Target: shadow on leaves the user p99 unchanged within noise.
- * Processes: the router here; each model server (the logistic payments model behind
- * @mlops-lab/model-server) and the load generator (keep-alive undici clients in a closed loop, each
- * request timed with performance.now()) in their own, as in production: a challenger's work and the
- * client's must not share the router's event loop.
+ * Processes: the router here; each model server (the stand-in of src/stand-in-upstream.ts: the
+ * router sees a model server only through HTTP) and the load generator (benchkit's runLoad:
+ * keep-alive clients in a closed loop, every request timed) in their own, as in production: a
+ * challenger's work and the client's must not share the router's event loop.
  *
  *   pnpm bench router [--quick] [--requests N] [--concurrency C]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { flag, intArg } from '@mlops-lab/benchkit';
-import { histogramQuantile } from '@mlops-lab/model-server';
+import { flag, intArg, type LatencyMs, num, report, runLoad } from '@mlops-lab/benchkit';
+import { histogramQuantile } from '@mlops-lab/http';
+import { paymentBodies } from '@mlops-lab/payments';
 import { createRouter, httpUpstream, type RouterOptions } from '../src/router.ts';
 import { staticRoutes } from '../src/routes.ts';
 
@@ -25,8 +26,13 @@ const requests = intArg('requests', quick ? 3000 : 12_000);
 const concurrency = intArg('concurrency', 16);
 const procs = (name: string) => fileURLToPath(new URL(`./procs/${name}`, import.meta.url));
 
-const pct = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+// 5,000 user keys (the router hashes them for its sticky split and shadow sample), each with one of
+// 1,000 payment bodies; the generator cycles through the list.
+const bodies = paymentBodies(5, 1000).map((b) => JSON.stringify(b));
+const traffic = Array.from({ length: 5000 }, (_, i) => ({
+  body: bodies[i % bodies.length],
+  headers: { 'x-request-key': `user-${i}` },
+}));
 
 /** Runs a bench process with this process's loader flags (tsx); resolves with its stdout lines. */
 function run(file: string, args: string[]): { child: ChildProcess; lines: AsyncIterator<string> } {
@@ -36,11 +42,19 @@ function run(file: string, args: string[]): { child: ChildProcess; lines: AsyncI
   return { child, lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };
 }
 
-async function load(url: string, clients = concurrency, n = requests): Promise<number[]> {
-  const { lines } = run('loadgen.ts', [url, String(n), String(clients)]);
-  const first = await lines.next();
-  if (first.done) throw new Error('load generator exited without output');
-  return JSON.parse(first.value) as number[];
+async function load(url: string, clients = concurrency, n = requests): Promise<LatencyMs> {
+  const r = await runLoad({
+    url: `${url}/predict`,
+    headers: { 'content-type': 'application/json' },
+    requests: traffic,
+    connections: clients,
+    count: n,
+  });
+  if (r.ok !== n)
+    throw new Error(
+      `load: ${r.ok} of ${n} answered 2xx; ${JSON.stringify(r.statuses)} ${JSON.stringify(r.errors)}`,
+    );
+  return r.latencyMs;
 }
 
 async function upstream(version: string, delayMs: number) {
@@ -71,8 +85,8 @@ async function main(): Promise<void> {
   await load(champion.url); // warm-up of the server and the loopback path
   const direct = await load(champion.url);
   const direct1 = await load(champion.url, 1, Math.min(requests, 2000));
-  // The challenger: the same model, each batch delayed to 10x the champion's direct p50.
-  const delayMs = 10 * pct(direct, 0.5);
+  // The challenger: the same stand-in, each reply delayed to 10x the champion's direct p50.
+  const delayMs = 10 * direct.p50;
   const slow = await upstream('2', delayMs);
   const upstreams = () => ({ '1': httpUpstream('1', champion.url), '2': httpUpstream('2', slow.url) });
   try {
@@ -83,75 +97,91 @@ async function main(): Promise<void> {
     const mirrored = await viaRouter({ upstreams: upstreams(), shadow });
     const sampled = await viaRouter({ upstreams: upstreams(), shadow: { ...shadow, share: 0.1 } });
     const onPath = await viaRouter({ upstreams: upstreams(), shadow, faults: { shadowOnUserPath: true } });
-    const line = (label: string, lat: number[], note: string) =>
-      console.log(
-        `  ${label.padEnd(38)} p50 ${pct(lat, 0.5).toFixed(2).padStart(6)} ms  p99 ${pct(lat, 0.99).toFixed(2).padStart(7)} ms  ${note}`,
-      );
-    console.log(
-      `router benchmark: ${requests} requests per case, ${concurrency} keep-alive clients, loopback; ` +
-        `challenger delayed ${delayMs.toFixed(1)} ms per batch (10x the champion's p50)`,
-    );
-    line('one client: direct', direct1, 'baseline (no queueing)');
-    line(
-      'one client: through the router',
-      plain1.lat,
-      `p50 +${(pct(plain1.lat, 0.5) - pct(direct1, 0.5)).toFixed(2)} / p99 +${(pct(plain1.lat, 0.99) - pct(direct1, 0.99)).toFixed(2)} ms: the router's added latency`,
-    );
-    console.log(
-      `  ${'router overhead inside the router'.padEnd(38)} p99 <= ${plain1.overheadP99} ms (target <= 1 ms; handler time beyond the model call)`,
-    );
-    line(`${concurrency} clients: direct`, direct, 'baseline');
-    line(
-      `${concurrency} clients: through the router`,
-      plain.lat,
-      `p99 +${(pct(plain.lat, 0.99) - pct(direct, 0.99)).toFixed(2)} ms over direct (queueing on 2 cores included)`,
-    );
-    line(
-      `${concurrency} clients: router, again`,
-      again.lat,
-      `${(pct(again.lat, 0.99) / pct(plain.lat, 0.99)).toFixed(2)}x the run before: the noise band`,
-    );
-    line(
-      `${concurrency} clients: + shadow of every request`,
-      mirrored.lat,
-      `${(pct(mirrored.lat, 0.99) / pct(plain.lat, 0.99)).toFixed(2)}x the no-shadow p99; shadow calls ${JSON.stringify(mirrored.mirrored)}`,
-    );
-    line(
-      `${concurrency} clients: + shadow of 10%`,
-      sampled.lat,
-      `${(pct(sampled.lat, 0.99) / pct(plain.lat, 0.99)).toFixed(2)}x the no-shadow p99; shadow calls ${JSON.stringify(sampled.mirrored)}`,
-    );
-    line(
-      `${concurrency} clients: shadow on user path`,
-      onPath.lat,
-      `${(pct(onPath.lat, 0.99) / pct(plain.lat, 0.99)).toFixed(2)}x the no-shadow p99`,
-    );
-    console.log(
-      JSON.stringify({
-        bench: 'router',
+    const both = (lat: LatencyMs) => ({ p50: lat.p50, p99: lat.p99 });
+    const signed = (x: number) => (x >= 0 ? `+${num(x)}` : num(x));
+    const added = (lat: LatencyMs, base: LatencyMs) =>
+      `p50 ${signed(lat.p50 - base.p50)} / p99 ${signed(lat.p99 - base.p99)} ms`;
+    report({
+      bench: 'router',
+      title:
+        `router benchmark: ${requests} requests per case, ${concurrency} keep-alive clients, loopback; ` +
+        `challenger delayed ${delayMs.toFixed(1)} ms per reply (10x the champion's p50)`,
+      columns: [
+        { key: 'p50', unit: 'ms' },
+        { key: 'p99', unit: 'ms' },
+      ],
+      rows: [
+        { label: 'one client: direct', key: 'direct1', values: both(direct1), note: '(no queueing)' },
+        {
+          label: 'one client: through the router',
+          key: 'router1',
+          vs: 'direct1',
+          values: both(plain1.lat),
+          note: `${added(plain1.lat, direct1)}: the router's added latency`,
+        },
+        {
+          label: 'router overhead inside the router',
+          key: 'overhead',
+          values: { p99: plain1.overheadP99 },
+          note: 'an upper bound (histogram bucket); target <= 1 ms; handler time beyond the model call',
+        },
+        { label: `${concurrency} clients: direct`, key: 'direct', values: both(direct) },
+        {
+          label: `${concurrency} clients: through the router`,
+          key: 'router',
+          vs: 'direct',
+          values: both(plain.lat),
+          note: `${added(plain.lat, direct)} (queueing on 2 cores included)`,
+        },
+        {
+          label: `${concurrency} clients: router, again`,
+          key: 'again',
+          vs: 'router',
+          values: both(again.lat),
+          note: 'the same case twice: the noise band',
+        },
+        {
+          label: `${concurrency} clients: + shadow of every request`,
+          key: 'shadow',
+          vs: 'router',
+          values: both(mirrored.lat),
+          note: `shadow calls ${JSON.stringify(mirrored.mirrored)}`,
+        },
+        {
+          label: `${concurrency} clients: + shadow of 10%`,
+          key: 'sampled',
+          vs: 'router',
+          values: both(sampled.lat),
+          note: `shadow calls ${JSON.stringify(sampled.mirrored)}`,
+        },
+        {
+          label: `${concurrency} clients: shadow on user path`,
+          key: 'onPath',
+          vs: 'router',
+          values: both(onPath.lat),
+          note: 'the slow-challenger fault',
+        },
+      ],
+      json: {
         requests,
         concurrency,
-        directP50Ms: pct(direct, 0.5),
-        directP99Ms: pct(direct, 0.99),
-        routerP50Ms: pct(plain.lat, 0.5),
-        routerP99Ms: pct(plain.lat, 0.99),
-        sequentialDirectP50Ms: pct(direct1, 0.5),
-        sequentialDirectP99Ms: pct(direct1, 0.99),
-        sequentialRouterP50Ms: pct(plain1.lat, 0.5),
-        sequentialRouterP99Ms: pct(plain1.lat, 0.99),
+        directP50Ms: direct.p50,
+        directP99Ms: direct.p99,
+        routerP50Ms: plain.lat.p50,
+        routerP99Ms: plain.lat.p99,
+        sequentialDirectP50Ms: direct1.p50,
+        sequentialDirectP99Ms: direct1.p99,
+        sequentialRouterP50Ms: plain1.lat.p50,
+        sequentialRouterP99Ms: plain1.lat.p99,
         routerOverheadP99MsUpperBound: plain1.overheadP99,
-        noiseP99Ratio: pct(again.lat, 0.99) / pct(plain.lat, 0.99),
         challengerDelayMs: delayMs,
-        shadowP50Ms: pct(mirrored.lat, 0.5),
-        shadowP99Ms: pct(mirrored.lat, 0.99),
-        shadowP99Ratio: pct(mirrored.lat, 0.99) / pct(plain.lat, 0.99),
+        shadowP50Ms: mirrored.lat.p50,
+        shadowP99Ms: mirrored.lat.p99,
         mirrored: mirrored.mirrored,
-        sampledShadowP99Ms: pct(sampled.lat, 0.99),
-        sampledShadowP99Ratio: pct(sampled.lat, 0.99) / pct(plain.lat, 0.99),
-        onPathP99Ms: pct(onPath.lat, 0.99),
-        onPathP99Ratio: pct(onPath.lat, 0.99) / pct(plain.lat, 0.99),
-      }),
-    );
+        sampledShadowP99Ms: sampled.lat.p99,
+        onPathP99Ms: onPath.lat.p99,
+      },
+    });
   } finally {
     champion.stop();
     slow.stop();

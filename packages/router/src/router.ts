@@ -11,8 +11,8 @@
  * shadow's answer returned, assignment that ignores the key.
  */
 import { randomUUID } from 'node:crypto';
-import { httpServerOptions } from '@mlops-lab/model-server';
-import { stickyDraw } from '@mlops-lab/registry';
+import { httpServerOptions } from '@mlops-lab/http';
+import { stickyDraw } from '@mlops-lab/registry/routing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Pool } from 'undici';

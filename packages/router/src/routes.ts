@@ -15,7 +15,7 @@ import {
   RoutingFollower,
   type RoutingStore,
   registryTableSource,
-} from '@mlops-lab/registry';
+} from '@mlops-lab/registry/routing';
 
 /** version -> integer weight; weights sum to 100. */
 export type VersionWeights = Record<string, number>;

@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generatePayments } from '@mlops-lab/datagen';
-import { stickyDraw } from '@mlops-lab/registry';
+import { stickyDraw } from '@mlops-lab/registry/routing';
 
 /** One reply: a status and JSON body, or `'hang'` (the request is held until the client gives up). */
 export type StandInAnswer = { status: number; body: Record<string, unknown> } | 'hang';

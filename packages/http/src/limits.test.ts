@@ -6,8 +6,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { predictHead, rawClient } from './fixtures/http-clients.ts';
-import { type HttpLimits, httpServerOptions } from './http-limits.ts';
+import { type HttpLimits, httpServerOptions } from './limits.ts';
+import { predictHead, rawClient } from './testing/clients.ts';
 
 const open: FastifyInstance[] = [];
 afterEach(async () => {
