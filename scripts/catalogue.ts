@@ -1,5 +1,5 @@
 /**
- * The labs `pnpm lab` knows (DESIGN.md "Lab anatomy"). A static list: no file-system discovery to
+ * The labs `pnpm lab` knows (ARCHITECTURE.md "Lab anatomy"). A static list: no file-system discovery to
  * go wrong, and a typo is a type error.
  *
  * To add a lab: create `labs/<name>/` as package `@mlops-lab/lab-<name>` whose `lab.ts` has a

@@ -1,5 +1,5 @@
 /**
- * Entry point of `pnpm lab` (DESIGN.md "Lab anatomy"); the logic lives in lib/lab-cli.ts.
+ * Entry point of `pnpm lab` (ARCHITECTURE.md "Lab anatomy"); the logic lives in lib/lab-cli.ts.
  */
 import type { LabDefinition } from '@mlops-lab/labkit';
 import { main } from './lib/lab-cli.ts';

@@ -1,6 +1,6 @@
 /**
  * `pnpm services:up | down | status | reset`: thin entry; the logic lives in @mlops-lab/services
- * (packages/services/src/cli.ts), DESIGN.md "Services".
+ * (packages/services/src/cli.ts), ARCHITECTURE.md "Services".
  */
 import { runCli } from '@mlops-lab/services';
 

@@ -1,6 +1,6 @@
 /**
  * `pnpm lab`: list the labs, run one, show its breaks, explain one, play a mystery
- * (DESIGN.md "Lab anatomy"). `main` takes argv, the catalogue and the streams as arguments so
+ * (ARCHITECTURE.md "Lab anatomy"). `main` takes argv, the catalogue and the streams as arguments so
  * tests drive it in-process with fake labs; `scripts/lab.ts` only wires it to the process.
  * Exit codes: 0 every check passed (or a right guess), 1 a check failed / wrong guess / crash,
  * 2 the command itself was wrong.

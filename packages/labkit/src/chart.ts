@@ -1,5 +1,5 @@
 /**
- * Terminal line charts for the narrator (DESIGN.md "Lab anatomy": small charts where a picture helps).
+ * Terminal line charts for the narrator (ARCHITECTURE.md "Lab anatomy": small charts where a picture helps).
  * asciichart draws; this file makes its input safe. asciichart computes min/max with Math.min over
  * every value, so one NaN or Infinity blanks the whole chart, and an empty series crashes it:
  * non-finite points are filled from their neighbours (and noted under the chart), empty series

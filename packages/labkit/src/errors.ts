@@ -1,5 +1,5 @@
 /**
- * Typed errors of the lab runner (DESIGN.md "Conventions": errors are typed and actionable).
+ * Typed errors of the lab runner (ARCHITECTURE.md "Conventions": errors are typed and actionable).
  * The CLI maps them to exit codes: LabUsageError -> 2 (the command was wrong), anything else -> 1.
  */
 

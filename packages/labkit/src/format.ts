@@ -1,6 +1,6 @@
 /**
  * Small helpers labs use to build their checks and print measured numbers
- * (DESIGN.md "Lab anatomy": checks are named, every printed number is measured in the run).
+ * (ARCHITECTURE.md "Lab anatomy": checks are named, every printed number is measured in the run).
  */
 import { performance } from 'node:perf_hooks';
 import type { Check } from './types.ts';

@@ -1,5 +1,5 @@
 /**
- * @mlops-lab/labkit: the lab runner and the toolkit labs are written with (DESIGN.md "Lab anatomy").
+ * @mlops-lab/labkit: the lab runner and the toolkit labs are written with (ARCHITECTURE.md "Lab anatomy").
  */
 export { type ChartOptions, type ChartSeries, downsample, fillNonFinite, renderChart } from './chart.ts';
 export { hintOf, LabRunError, LabUsageError, messageOf } from './errors.ts';

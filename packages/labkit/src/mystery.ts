@@ -1,5 +1,5 @@
 /**
- * Mystery mode (DESIGN.md "Lab anatomy": `--mystery` arms a random fault without naming it,
+ * Mystery mode (ARCHITECTURE.md "Lab anatomy": `--mystery` arms a random fault without naming it,
  * `--guess <fault>` checks a diagnosis). The pick is a pure function of the break names and the
  * seed, so `--mystery --seed 7` and `--mystery --seed 7 --guess x` run the same fault.
  */

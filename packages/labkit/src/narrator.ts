@@ -1,5 +1,5 @@
 /**
- * The Narrator a lab writes to (DESIGN.md "Lab anatomy": numbered steps, tables, charts, pointers
+ * The Narrator a lab writes to (ARCHITECTURE.md "Lab anatomy": numbered steps, tables, charts, pointers
  * into the code). Progress is CI-friendly by construction: a spinner with elapsed seconds only on
  * an interactive terminal and only once a step has run for a second; in a log (non-TTY) a slow
  * step gets a plain `done in 3.4s` line instead of carriage-return frames.

@@ -1,5 +1,5 @@
 /**
- * The `Services` a lab gets when it declares `needs: []` (DESIGN.md "Services"): the runner does
+ * The `Services` a lab gets when it declares `needs: []` (ARCHITECTURE.md "Services"): the runner does
  * not call `acquire` at all, so a pure-compute lab starts instantly and never touches Docker,
  * PGlite or redis-server. Using a connection anyway is a bug in the lab's `needs`, reported as such.
  */

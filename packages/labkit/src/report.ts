@@ -1,5 +1,5 @@
 /**
- * What the runner prints around a lab (DESIGN.md "Lab anatomy"): the header (title, Q-numbers,
+ * What the runner prints around a lab (ARCHITECTURE.md "Lab anatomy"): the header (title, Q-numbers,
  * seed, mode, fault, backends), then the checks, the metrics and the verdict. Kept apart from
  * `run.ts` so the orchestration there reads top to bottom.
  */

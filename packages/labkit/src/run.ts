@@ -1,6 +1,6 @@
 /**
  * `runLab`: the one code path that runs a lab for the CLI, for `lab.test.ts` and for anyone else
- * (DESIGN.md "Lab anatomy"). Validate the fault, acquire services, print the header, run the
+ * (ARCHITECTURE.md "Lab anatomy"). Validate the fault, acquire services, print the header, run the
  * lab, ALWAYS close services, print checks and metrics, return the report. With `json`, all
  * narration goes to stderr and stdout gets exactly one line: the JSON report.
  */
@@ -24,7 +24,7 @@ import type { LabBreak, LabDefinition, LabOutcome, LabReport } from './types.ts'
 export type AcquireFn = (options: AcquireOptions) => Promise<Services>;
 
 export interface RunLabOptions {
-  /** Small data, for tests (DESIGN.md: under 30 s). */
+  /** Small data, for tests (ARCHITECTURE.md "Lab anatomy": under 30 s). */
   quick?: boolean;
   /** Default 1. A non-negative safe integer. */
   seed?: number;

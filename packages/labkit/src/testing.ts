@@ -1,5 +1,5 @@
 /**
- * Helpers for `labs/<name>/lab.test.ts` (DESIGN.md "Lab anatomy": a break flips the checks it is
+ * Helpers for `labs/<name>/lab.test.ts` (ARCHITECTURE.md "Lab anatomy": a break flips the checks it is
  * meant to flip; the lab test runs `--quick` and asserts the checks, healthy and under every break).
  *
  *   it('healthy', async () => {

@@ -1,5 +1,5 @@
 /**
- * The contract between a lab and the runner (DESIGN.md "Lab anatomy").
+ * The contract between a lab and the runner (ARCHITECTURE.md "Lab anatomy").
  * A lab is data (name, questions, needs, breaks) plus `run(ctx)`, which narrates and returns checks.
  */
 import type { ServiceNeed, Services } from '@mlops-lab/services';

@@ -1,5 +1,5 @@
 /**
- * The standard test of a lab (DESIGN.md "Lab anatomy"), as a vitest suite: with --quick, a healthy
+ * The standard test of a lab (ARCHITECTURE.md "Lab anatomy"), as a vitest suite: with --quick, a healthy
  * run passes every check, and under each fault exactly the checks the fault declares fail.
  * A separate entry (`@mlops-lab/labkit/vitest`) so the CLI never loads vitest.
  */

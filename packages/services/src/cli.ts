@@ -1,6 +1,6 @@
 /**
  * `pnpm services:up | down | status | reset` (scripts/services.ts is a thin entry into runCli).
- * DESIGN.md "Services" and Layout ("scripts/: services up/down/status"). Exit code 0 on success,
+ * ARCHITECTURE.md "Services" and "Layers" (scripts/ holds `pnpm services:*`). Exit code 0 on success,
  * 1 on failure, 2 on bad usage.
  */
 import { spawn } from 'node:child_process';

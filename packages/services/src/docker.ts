@@ -1,5 +1,5 @@
 /**
- * Docker Compose backend (DESIGN.md "Services", resolution step 2): when a Docker engine answers,
+ * Docker Compose backend (ARCHITECTURE.md "Services", resolution step 2): when a Docker engine answers,
  * `docker compose up -d --wait` the needed services from the repo's docker-compose.yml and connect
  * to their loopback ports. Reference: Docker Compose CLI (`up --wait` waits for healthchecks).
  *

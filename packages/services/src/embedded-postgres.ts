@@ -1,5 +1,5 @@
 /**
- * Embedded Postgres (DESIGN.md "Services", resolution step 3): PGlite (Postgres compiled to
+ * Embedded Postgres (ARCHITECTURE.md "Services", resolution step 3): PGlite (Postgres compiled to
  * WebAssembly) with the pgvector extension, served on a free loopback port by pglite-socket so the
  * same `pg` code runs against it. References: pglite.dev/docs (API, filesystems: a path is a Node FS
  * data directory on disk, `memory://` is in-memory; `loadDataDir` starts from a tar dump), the

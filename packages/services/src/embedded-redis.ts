@@ -1,5 +1,5 @@
 /**
- * Embedded Redis (DESIGN.md "Services", resolution step 3): a `redis-server` binary from PATH on a
+ * Embedded Redis (ARCHITECTURE.md "Services", resolution step 3): a `redis-server` binary from PATH on a
  * free loopback port, no persistence, waited for with PING, stopped on close and killed on exit.
  * Written by hand (a small supervisor): no npm package runs a real redis-server without downloading
  * or compiling one. Reference: redis.io "Redis configuration" (command-line `--option value` form).

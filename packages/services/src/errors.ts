@@ -1,5 +1,5 @@
 /**
- * Typed, actionable errors of @mlops-lab/services (DESIGN.md "Services": "a missing capability is a
+ * Typed, actionable errors of @mlops-lab/services (ARCHITECTURE.md "Services": "a missing capability is a
  * clear error naming the fix"; Conventions: "Errors are typed and actionable").
  * Every ServiceError carries a stable `code` to branch on and a `hint` the CLI prints as the fix.
  */

@@ -1,7 +1,7 @@
 /**
  * @mlops-lab/services: Postgres (pg) and Redis (ioredis) for labs, tests and benchmarks, resolved
  * env URL -> Docker Compose -> embedded (PGlite + redis-server), namespaced per run, with migrations
- * and clean shutdown. DESIGN.md "Services"; README.md in this package.
+ * and clean shutdown. ARCHITECTURE.md "Services"; README.md in this package.
  */
 
 export { type CliIO, runCli } from './cli.ts';

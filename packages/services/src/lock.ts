@@ -1,5 +1,5 @@
 /**
- * A pid lock file for the on-disk PGlite data folder (DESIGN.md "Services", embedded fallback).
+ * A pid lock file for the on-disk PGlite data folder (ARCHITECTURE.md "Services", embedded fallback).
  * Written by hand: PGlite runs Postgres in single-user mode inside this process and takes no
  * cross-process lock on its data directory, so two processes opening it would corrupt it.
  *

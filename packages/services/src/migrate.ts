@@ -1,5 +1,5 @@
 /**
- * Idempotent, ordered, concurrency-safe SQL migrations per owner (DESIGN.md "Services"; the pattern
+ * Idempotent, ordered, concurrency-safe SQL migrations per owner (ARCHITECTURE.md "Services"; the pattern
  * of Flyway / node-pg-migrate, reduced to what the labs need): a `<schema>._migrations(owner, id,
  * applied_at)` table records what ran; each unapplied migration runs in its own transaction with its
  * record, so it is applied completely or not at all.

@@ -2,7 +2,7 @@
  * Who owns what a run leaves behind (its per-run schema, its embedded redis-server): a process named
  * so that a pid reused by an unrelated process is not mistaken for the owner, and so that a process
  * on another machine is never judged from this one. The next start removes only what provably dead
- * owners left (DESIGN.md "Services": per-run schemas are cleaned up, embedded servers stopped).
+ * owners left (ARCHITECTURE.md "Services": per-run schemas are cleaned up, embedded servers stopped).
  *
  * A process is (host, boot, pid namespace, pid, start time). On Linux the start time is field 22 of
  * /proc/<pid>/stat (clock ticks since boot: exact, and the same before and after exec), the boot is

@@ -1,6 +1,6 @@
 /**
  * Where things live on disk: the repo root, the embedded data folder and its lock
- * (DESIGN.md "Services", embedded fallback). The data folder is git-ignored (`.data/` in the root .gitignore).
+ * (ARCHITECTURE.md "Services", embedded fallback). The data folder is git-ignored (`.data/` in the root .gitignore).
  *
  *   <data dir>/pglite/       PGlite's Postgres data directory (Node FS: a real PGDATA on disk)
  *   <data dir>/pglite.lock   JSON { pid, ... } of the process that has it open

@@ -1,5 +1,5 @@
 /**
- * Postgres connections (DESIGN.md "Services"): a pg Pool whose every connection has
+ * Postgres connections (ARCHITECTURE.md "Services"): a pg Pool whose every connection has
  * `search_path = <schema>, public`, the per-run or kept schema, and the `vector` extension check.
  * Reference: node-postgres docs (Pool, 'connect' event), PostgreSQL docs (CREATE SCHEMA / EXTENSION,
  * advisory locks).

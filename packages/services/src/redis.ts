@@ -1,5 +1,5 @@
 /**
- * Redis connections (DESIGN.md "Services"): an ioredis client per Services, a reachability probe that
+ * Redis connections (ARCHITECTURE.md "Services"): an ioredis client per Services, a reachability probe that
  * fails fast instead of ioredis' default retry-forever, and per-run key cleanup by prefix.
  * Reference: ioredis README (lazyConnect, retryStrategy, scanStream), redis.io (SCAN, UNLINK).
  */

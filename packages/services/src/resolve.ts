@@ -1,5 +1,5 @@
 /**
- * Which backend serves each needed service (DESIGN.md "Services", resolution, first match wins):
+ * Which backend serves each needed service (ARCHITECTURE.md "Services", resolution, first match wins):
  *   1. DATABASE_URL / REDIS_URL set -> used as given (never silently replaced);
  *   2. a Docker engine answers (skipped with MLOPS_LAB_NO_DOCKER=1) -> docker compose;
  *   3. embedded (PGlite on a loopback socket, redis-server from PATH).

@@ -1,7 +1,7 @@
 /**
  * `acquire()`: resolves each needed service (env -> Docker -> embedded, see resolve.ts), connects,
  * prepares the namespace, and returns the Services a lab, test or benchmark uses; `close()` undoes
- * all of it. DESIGN.md "Services".
+ * all of it. ARCHITECTURE.md "Services".
  *
  * Namespacing: per run, schema `run_<ns>_<id>` and key prefix `run:<ns>:<id>:`, dropped on close;
  * with keep, `mlops_<ns>` / `mlops:<ns>:`, kept. Embedded Postgres is one PGlite per acquire: its

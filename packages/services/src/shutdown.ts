@@ -1,5 +1,5 @@
 /**
- * Process-exit hygiene (DESIGN.md "Services": embedded servers are "stopped on exit"; per-run
+ * Process-exit hygiene (ARCHITECTURE.md "Services": embedded servers are "stopped on exit"; per-run
  * schemas and keys are cleaned up). Written by hand; Node has no "close my resources on Ctrl-C".
  *
  * - SIGINT / SIGTERM: every open Services is closed (schema dropped, keys deleted, servers stopped),

@@ -1,7 +1,7 @@
 /**
  * `pnpm services:status` logic: which backend each service would resolve to right now (same
  * decision code as acquire, resolve.ts) and whether it answers, plus the embedded data folder
- * (size, lock holder) and the redis-server binary. DESIGN.md "Services".
+ * (size, lock holder) and the redis-server binary. ARCHITECTURE.md "Services".
  */
 import pg from 'pg';
 import { dockerDisabled, dockerEngineCheck, dockerUrls } from './docker.ts';

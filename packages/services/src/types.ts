@@ -1,6 +1,6 @@
 /**
  * The public contract of @mlops-lab/services: what a lab, test or benchmark asks for and gets back.
- * Resolution order (DESIGN.md "Services"): env URLs -> Docker Compose -> embedded.
+ * Resolution order (ARCHITECTURE.md "Services"): env URLs -> Docker Compose -> embedded.
  */
 import type { Redis } from 'ioredis';
 import type pg from 'pg';

@@ -2,7 +2,7 @@
  * TensorFlow.js backend selection (Q16): native `@tensorflow/tfjs-node` when its libtensorflow binary
  * is installed, else `@tensorflow/tfjs` on the WebAssembly backend, else the pure-JS `cpu` backend.
  * tfjs-node is an optionalDependency whose install downloads a native library; on a machine without
- * it, importing throws, and that is the expected fallback path (DESIGN.md "Known facts").
+ * it, importing throws, and that is the expected fallback path (ARCHITECTURE.md "Known facts").
  * Reference: TF.js platform and environment guide; `setWasmPaths` for Node.
  */
 import { createRequire } from 'node:module';
