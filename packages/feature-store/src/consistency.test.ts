@@ -4,8 +4,8 @@
  * both come from the same source, and an injected second write path caught on the one feature it skews.
  */
 import { createRng } from '@mlops-lab/datagen';
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkConsistency,
   compareServedToOffline,
@@ -84,8 +84,15 @@ describe('comparison', () => {
 });
 
 describe('offline against online on real services', () => {
-  let services: Services;
   const history = activityHistory(5, 20, 5);
+  const services = testServices({
+    needs: ['postgres', 'redis'],
+    namespace: 'fs-consistency-test',
+    prepare: async (s) => {
+      await createSourceTable(s.pg, activityView);
+      await insertFeatureRows(s.pg, activityView, history);
+    },
+  });
   let sample: SamplePoint[];
   const target = (): MaterializeTarget => ({
     pg: services.pg,
@@ -94,15 +101,7 @@ describe('offline against online on real services', () => {
     migrate: (owner, migrations) => services.migrate(owner, migrations),
   });
 
-  beforeAll(async () => {
-    services = await acquire({
-      needs: ['postgres', 'redis'],
-      namespace: 'fs-consistency-test',
-      ephemeral: true,
-      log: () => {},
-    });
-    await createSourceTable(services.pg, activityView);
-    await insertFeatureRows(services.pg, activityView, history);
+  beforeAll(() => {
     const rng = createRng(9);
     sample = Array.from({ length: 60 }, () => ({
       keys: { customer_id: String(rng.int(1, 20)) },
@@ -110,9 +109,6 @@ describe('offline against online on real services', () => {
     }));
     // Customer 3 is sampled at every hour, so the injected skew below is certain to be seen.
     for (let h = 1; h <= 6; h++) sample.push({ keys: { customer_id: '3' }, timestamp: T0 + h * HOUR });
-  });
-  afterAll(async () => {
-    await services?.close();
   });
 
   it('finds no mismatch when both stores come from the same source', async () => {

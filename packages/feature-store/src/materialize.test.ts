@@ -4,8 +4,8 @@
  * watermark, and a run crashed after chunk k whose restart ends in exactly the uninterrupted state.
  * Each test writes under its own key scope, so every final Redis state can be compared whole.
  */
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { FeatureStoreError } from './errors.ts';
 import { type MaterializeTarget, materialize, materializeIncremental } from './materialize.ts';
 import { createSourceTable, insertFeatureRows } from './offline-source.ts';
@@ -23,8 +23,15 @@ import {
 } from './testing/activity.ts';
 import type { FeatureView } from './types.ts';
 
-let services: Services;
 const history = activityHistory(7, 240, 4);
+const services = testServices({
+  needs: ['postgres', 'redis'],
+  namespace: 'fs-materialize-test',
+  prepare: async (s) => {
+    await createBigintSource(s.pg, activityView);
+    await insertFeatureRows(s.pg, activityView, history);
+  },
+});
 const END = T0 + 6 * HOUR;
 
 const scoped = (scope: string): MaterializeTarget => ({
@@ -57,21 +64,6 @@ async function dump(target: MaterializeTarget, view: FeatureView) {
     Object.entries(raw).map(([k, h]) => [k, { ...h, '@values': JSON.parse(h['@values']) as unknown }]),
   );
 }
-
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres', 'redis'],
-    namespace: 'fs-materialize-test',
-    ephemeral: true,
-    log: () => {},
-  });
-  await createBigintSource(services.pg, activityView);
-  await insertFeatureRows(services.pg, activityView, history);
-});
-
-afterAll(async () => {
-  await services?.close();
-});
 
 describe('materialize', () => {
   it('copies the latest row per entity with event time in [start, end)', async () => {

@@ -3,8 +3,8 @@
  * names share a prefix, and every entry point checks the view it is given before sending anything,
  * so a malformed view is a FeatureStoreError naming the field, never a raw Postgres error.
  */
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { FeatureStoreError } from './errors.ts';
 import { createSourceIndex, createSourceTable, insertFeatureRows } from './offline-source.ts';
 import { countingPool } from './testing/pool-spy.ts';
@@ -12,14 +12,7 @@ import { testView } from './testing/random.ts';
 import type { FeatureView } from './types.ts';
 import { checkSourceTables } from './validate.ts';
 
-let services: Services;
-
-beforeAll(async () => {
-  services = await acquire({ needs: ['postgres'], namespace: 'fs-source', ephemeral: true, log: () => {} });
-});
-afterAll(async () => {
-  await services?.close();
-});
+const services = testServices({ needs: ['postgres'], namespace: 'fs-source' });
 
 describe('point-in-time index names', () => {
   it('two long table names sharing a 59-character prefix each get their own index, within 63 bytes', async () => {

@@ -5,8 +5,8 @@
  * result must equal the oracle's row for row.
  */
 import { mixSeed } from '@mlops-lab/datagen';
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { defineFeatureView } from './definitions.ts';
 import { buildHistoricalQuery, getHistoricalFeatures } from './offline.ts';
 import { createSourceIndex, createSourceTable, insertFeatureRows } from './offline-source.ts';
@@ -21,18 +21,15 @@ import {
 } from './testing/random.ts';
 import { checkSourceTables } from './validate.ts';
 
-let services: Services;
 const one = testView('pit_one', ['k1']);
 const two = testView('pit_two', ['k1', 'k2']);
-
-beforeAll(async () => {
-  services = await acquire({ needs: ['postgres'], namespace: 'fs-offline', ephemeral: true, log: () => {} });
-  await createSourceTable(services.pg, one);
-  await createSourceTable(services.pg, two);
-});
-
-afterAll(async () => {
-  await services?.close();
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'fs-offline',
+  prepare: async (s) => {
+    await createSourceTable(s.pg, one);
+    await createSourceTable(s.pg, two);
+  },
 });
 
 const H = 3_600_000;

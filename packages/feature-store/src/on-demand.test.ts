@@ -3,8 +3,8 @@
  * function giving the same value through the training path (Postgres point-in-time join) and the
  * serving path (materialized Redis read at request time), on real services.
  */
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { FeatureStoreError } from './errors.ts';
 import { materializeIncremental } from './materialize.ts';
 import { getHistoricalFeatures } from './offline.ts';
@@ -79,19 +79,13 @@ describe('on-demand definitions', () => {
 });
 
 describe('one function, two paths', () => {
-  let services: Services;
-  beforeAll(async () => {
-    services = await acquire({
-      needs: ['postgres', 'redis'],
-      namespace: 'fs-ondemand-test',
-      ephemeral: true,
-      log: () => {},
-    });
-    await createSourceTable(services.pg, activityView);
-    await insertFeatureRows(services.pg, activityView, activityHistory(11, 6, 4));
-  });
-  afterAll(async () => {
-    await services?.close();
+  const services = testServices({
+    needs: ['postgres', 'redis'],
+    namespace: 'fs-ondemand-test',
+    prepare: async (s) => {
+      await createSourceTable(s.pg, activityView);
+      await insertFeatureRows(s.pg, activityView, activityHistory(11, 6, 4));
+    },
   });
 
   it('gives the same value when building training rows and when serving', async () => {

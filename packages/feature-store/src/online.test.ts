@@ -3,15 +3,15 @@
  * trip, collision-free composite keys, ttl exactly as offline, reasons for what is not served,
  * newer-wins, one round trip per batch, and input errors raised before any Redis call.
  */
-import { acquire, type Services } from '@mlops-lab/services';
+import { testServices } from '@mlops-lab/services/vitest';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FeatureStoreError } from './errors.ts';
 import { dumpOnline, getOnlineFeatures, writeOnline } from './online.ts';
 import type { OnlineStore } from './online-keys.ts';
 import { activityRow, activityView, HOUR, pairView, T0 } from './testing/activity.ts';
 
-let services: Services;
+const services = testServices({ needs: ['redis'], namespace: 'fs-online-test' });
 let n = 0;
 /** A fresh key space per test, so tests share one Redis without seeing each other. */
 const freshStore = (): OnlineStore => {
@@ -27,14 +27,6 @@ const untouchable: OnlineStore = {
   }),
   key: (name) => name,
 };
-
-beforeAll(async () => {
-  services = await acquire({ needs: ['redis'], namespace: 'fs-online-test', log: () => {} });
-}, 60_000);
-
-afterAll(async () => {
-  await services?.close();
-});
 
 describe('online store', () => {
   it('round-trips values with their types and event timestamps', async () => {

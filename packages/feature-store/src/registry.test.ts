@@ -2,23 +2,18 @@
  * The feature registry in Postgres (Q6): a second team finds a feature by owner, entity, tag or name,
  * and gets back the same validated definition the first team registered.
  */
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { defineFeatureView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import { featureRegistryMigrations, listFeatureViews, registerFeatureViews } from './registry.ts';
 import { activityView } from './testing/activity.ts';
 import type { FeatureView } from './types.ts';
 
-let services: Services;
-
-beforeAll(async () => {
-  services = await acquire({ needs: ['postgres'], namespace: 'fs-registry', ephemeral: true, log: () => {} });
-  await services.migrate('feature-registry', featureRegistryMigrations);
-});
-
-afterAll(async () => {
-  await services?.close();
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'fs-registry',
+  prepare: (s) => s.migrate('feature-registry', featureRegistryMigrations),
 });
 
 const merchant = defineFeatureView({

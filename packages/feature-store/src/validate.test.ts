@@ -3,8 +3,8 @@
  * message, and a pool spy shows what reached Postgres: nothing for input errors, only the one
  * catalogue query for source-table errors (never the join).
  */
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { defineFeatureView } from './definitions.ts';
 import { FeatureStoreError, type FeatureStoreErrorCode } from './errors.ts';
 import { getHistoricalFeatures, type HistoricalFeaturesRequest } from './offline.ts';
@@ -12,17 +12,12 @@ import { createSourceTable, type FeatureRow, insertFeatureRows } from './offline
 import { countingPool } from './testing/pool-spy.ts';
 import { testView } from './testing/random.ts';
 
-let services: Services;
 const view = testView('checked', ['k1']);
 const T = 1_700_000_000_000;
-
-beforeAll(async () => {
-  services = await acquire({ needs: ['postgres'], namespace: 'fs-validate', ephemeral: true, log: () => {} });
-  await createSourceTable(services.pg, view);
-});
-
-afterAll(async () => {
-  await services?.close();
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'fs-validate',
+  prepare: (s) => createSourceTable(s.pg, view),
 });
 
 /** Runs the request on a spy pool; returns the error code, message and the queries that were sent. */
