@@ -4,8 +4,8 @@
  * requeueing the findings makes the next sync consistent again. DATABASE_URL when set, else PGlite.
  */
 import { generateCorpus } from '@mlops-lab/datagen';
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { auditIndex } from './audit.ts';
 import { CHANGE_FEED_MIGRATIONS, readPosition, requeueDocuments, writePosition } from './change-feed.ts';
 import { createEmbedder } from './embedder.ts';
@@ -16,24 +16,17 @@ const DIM = 64;
 const embedder = createEmbedder({ dim: DIM, version: 'hash-v1' });
 const corpus = generateCorpus({ seed: 7, documents: 120, queries: 0 });
 const ids = corpus.documents.map((d) => d.id);
-let services: Services;
-
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres'],
-    namespace: 'retriever_audit',
-    ephemeral: true,
-    log: () => {},
-  });
-  await services.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
-  await services.pg.query(
-    `INSERT INTO documents (id, text, updated_at)
-     SELECT id, text, to_timestamp(ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) AS t(id, text, ms)`,
-    [ids, corpus.documents.map((d) => d.text), corpus.documents.map((d) => d.updatedAt)],
-  );
-});
-afterAll(async () => {
-  await services?.close();
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'retriever_audit',
+  prepare: async (s) => {
+    await s.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
+    await s.pg.query(
+      `INSERT INTO documents (id, text, updated_at)
+       SELECT id, text, to_timestamp(ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) AS t(id, text, ms)`,
+      [ids, corpus.documents.map((d) => d.text), corpus.documents.map((d) => d.updatedAt)],
+    );
+  },
 });
 
 describe('auditIndex', () => {

@@ -5,8 +5,8 @@
  * Runs on DATABASE_URL when set (CI), else on the embedded PGlite.
  */
 import { generateCorpus } from '@mlops-lab/datagen';
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { auditIndex } from './audit.ts';
 import { CHANGE_FEED_MIGRATIONS, readChanges, readPosition } from './change-feed.ts';
 import { createEmbedder } from './embedder.ts';
@@ -18,30 +18,23 @@ import { compactIndex, IndexState, syncIndex, VECTOR_FIELDS } from './indexing.t
 const DIM = 64;
 const embedder = createEmbedder({ dim: DIM, version: 'hash-v1' });
 const corpus = generateCorpus({ seed: 24, documents: 200, queries: 0 });
-let services: Services;
-
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres'],
-    namespace: 'retriever_feed',
-    ephemeral: true,
-    log: () => {},
-  });
-  await services.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
-  await services.pg.query(
-    `INSERT INTO documents (id, text, metadata, updated_at)
-     SELECT id, text, jsonb_build_object('topic', topic), to_timestamp(ms / 1000.0)
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS t(id, text, topic, ms)`,
-    [
-      corpus.documents.map((d) => d.id),
-      corpus.documents.map((d) => d.text),
-      corpus.documents.map((d) => d.topic),
-      corpus.documents.map((d) => d.updatedAt),
-    ],
-  );
-});
-afterAll(async () => {
-  await services?.close();
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'retriever_feed',
+  prepare: async (s) => {
+    await s.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
+    await s.pg.query(
+      `INSERT INTO documents (id, text, metadata, updated_at)
+       SELECT id, text, jsonb_build_object('topic', topic), to_timestamp(ms / 1000.0)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS t(id, text, topic, ms)`,
+      [
+        corpus.documents.map((d) => d.id),
+        corpus.documents.map((d) => d.text),
+        corpus.documents.map((d) => d.topic),
+        corpus.documents.map((d) => d.updatedAt),
+      ],
+    );
+  },
 });
 
 const sync = (index: ExactRetriever | HnswRetriever, state: IndexState, batchSize = 64) =>

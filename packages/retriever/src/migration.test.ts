@@ -5,8 +5,8 @@
  * DATABASE_URL when set, else the embedded PGlite.
  */
 import { generateCorpus } from '@mlops-lab/datagen';
-import { acquire, type Services } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditIndex } from './audit.ts';
 import { CHANGE_FEED_MIGRATIONS, type SourceDocument } from './change-feed.ts';
 import { createEmbedder } from './embedder.ts';
@@ -27,29 +27,25 @@ const v1 = createEmbedder({ dim: 64, version: 'hash-v1' });
 const v2 = createEmbedder({ dim: 96, version: 'hash-v2', hashDim: 4096 });
 const corpus = generateCorpus({ seed: 25, documents: 300, queries: 40 });
 const queries = corpus.queries.map((q) => q.text);
-let services: Services;
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'retriever_migrate',
+  prepare: async (s) => {
+    await s.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
+    const docs = corpus.documents;
+    await s.pg.query('INSERT INTO documents (id, text) SELECT * FROM unnest($1::text[], $2::text[])', [
+      docs.map((d) => d.id),
+      docs.map((d) => d.text),
+    ]);
+  },
+});
 let alias: IndexAlias;
 
 beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres'],
-    namespace: 'retriever_migrate',
-    ephemeral: true,
-    log: () => {},
-  });
-  await services.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
-  const docs = corpus.documents;
-  await services.pg.query('INSERT INTO documents (id, text) SELECT * FROM unnest($1::text[], $2::text[])', [
-    docs.map((d) => d.id),
-    docs.map((d) => d.text),
-  ]);
   const retriever = new HnswRetriever({ dim: v1.dim, space: 'cosine', seed: 1 });
   const state = new IndexState('serving');
   await syncIndex({ pool: services.pg, index: retriever, embedder: v1, state, waitMs: 10_000 });
   alias = new IndexAlias({ retriever, embedder: v1, state });
-});
-afterAll(async () => {
-  await services?.close();
 });
 
 describe('version checks', () => {
