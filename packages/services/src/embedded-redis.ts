@@ -116,27 +116,33 @@ interface Started {
   forget: () => void;
 }
 
-async function startOnce(binary: string, port: number, env: NodeJS.ProcessEnv): Promise<Started | string> {
+/**
+ * A loopback redis-server with nothing on disk, started so that it dies with this process where the
+ * platform allows (`dieWithParentPrefix`). stderr is piped for the start-up error message.
+ */
+export function spawnRedisServer(
+  binary: string,
+  port: number,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess {
   const [command, ...prefix] = [...dieWithParentPrefix(env), binary];
-  const child = spawn(
-    command,
-    [
-      ...prefix,
-      ...[
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        tmpdir(),
-      ],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    tmpdir(),
+  ];
+  return spawn(command, [...prefix, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+async function startOnce(binary: string, port: number, env: NodeJS.ProcessEnv): Promise<Started | string> {
+  const child = spawnRedisServer(binary, port, env);
   // Recorded before the wait: a run killed while the server starts leaves a record too.
   const forget = child.pid ? recordRedisServer(child.pid, port, env) : () => {};
   let stderr = '';

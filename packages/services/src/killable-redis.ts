@@ -4,9 +4,8 @@
  * is a child of the test on a free loopback port, killed when the test process exits, and on Linux
  * by the kernel when its parent dies (a test worker torn down without running exit hooks).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { dieWithParentPrefix, findRedisServer, freePort, noRedisError, pingRedis } from './embedded-redis.ts';
+import type { ChildProcess } from 'node:child_process';
+import { findRedisServer, freePort, noRedisError, pingRedis, spawnRedisServer } from './embedded-redis.ts';
 import { onExitSync } from './shutdown.ts';
 
 export interface KillableRedis {
@@ -26,25 +25,8 @@ export async function startKillableRedis(): Promise<KillableRedis> {
   let child: ChildProcess | undefined;
   const unhook = onExitSync(() => child?.kill('SIGKILL'));
   const start = async (): Promise<void> => {
-    const [command, ...args] = [
-      ...dieWithParentPrefix(),
-      binary,
-      ...[
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        tmpdir(),
-      ],
-    ];
-    child = spawn(command, args, {
-      stdio: 'ignore',
-    });
+    child = spawnRedisServer(binary, port);
+    child.stderr?.resume(); // not read: a failed start shows as no PING
     const deadline = Date.now() + 10_000;
     while (!(await pingRedis(port))) {
       if (Date.now() > deadline)
