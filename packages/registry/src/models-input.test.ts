@@ -4,9 +4,9 @@
  * recorded metrics include a non-finite value. Real Postgres for the latter (DATABASE_URL when set,
  * else embedded PGlite).
  */
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { testServices } from '@mlops-lab/services/vitest';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RegistryError } from './errors.ts';
 import {
   aliasHistory,
@@ -69,18 +69,10 @@ describe('input limits at every entry', () => {
 });
 
 describe('champion and non-finite metrics', () => {
-  let services: ServicesWithExtras;
-  beforeAll(async () => {
-    services = await acquire({
-      needs: ['postgres'],
-      namespace: 'registry-input-test',
-      ephemeral: true,
-      log: () => {},
-    });
-    await migrateRegistry(services);
-  });
-  afterAll(async () => {
-    await services?.close();
+  const services = testServices({
+    needs: ['postgres'],
+    namespace: 'registry-input-test',
+    prepare: migrateRegistry,
   });
 
   it('never makes a version with a NaN / undefined AUC champion, and says why', async () => {

@@ -2,8 +2,8 @@
  * Registry against real services: with DATABASE_URL / REDIS_URL when set, else embedded PGlite and
  * redis-server (throwaway instance, per-run schema and key prefix).
  */
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { RegistryError } from './errors.ts';
 import {
   aliasHistory,
@@ -19,20 +19,13 @@ import { watchRouting } from './routing-watch.ts';
 import { migrateRegistry } from './schema.ts';
 
 const h = (c: string) => c.repeat(64);
-let services: ServicesWithExtras;
-
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres', 'redis'],
-    namespace: 'registry-test',
-    ephemeral: true,
-    log: () => {},
-  });
-  await migrateRegistry(services);
-  await migrateRegistry(services); // idempotent
-});
-afterAll(async () => {
-  await services?.close();
+const services = testServices({
+  needs: ['postgres', 'redis'],
+  namespace: 'registry-test',
+  prepare: async (s) => {
+    await migrateRegistry(s);
+    await migrateRegistry(s); // idempotent
+  },
 });
 
 describe('versions', () => {
