@@ -3,29 +3,25 @@
  * followed, the last good champion kept while Postgres fails.
  */
 import { migrateRegistry, registerModel, setAlias } from '@mlops-lab/registry';
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { followChampion } from './champion.ts';
 
-let services: ServicesWithExtras;
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres'],
-    namespace: 'router-champion',
-    ephemeral: true,
-    log: () => {},
-  });
-  await migrateRegistry(services);
-  for (const v of [1, 2]) {
-    await registerModel(services.pg, {
-      name: 'm',
-      version: v,
-      hash: String(v).repeat(64),
-      dataRef: `test ${v}`,
-    });
-  }
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'router-champion',
+  prepare: async (s) => {
+    await migrateRegistry(s);
+    for (const v of [1, 2]) {
+      await registerModel(s.pg, {
+        name: 'm',
+        version: v,
+        hash: String(v).repeat(64),
+        dataRef: `test ${v}`,
+      });
+    }
+  },
 });
-afterAll(() => services?.close());
 
 describe('followChampion', () => {
   it('knows no champion before the alias exists, then follows its moves', async () => {

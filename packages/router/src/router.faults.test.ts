@@ -3,8 +3,8 @@
  * stand-in-upstream.ts) killed mid-traffic (sockets destroyed, port closed), and upstreams that
  * answer 500, 400 or never. Counts failed user requests and upstream calls; no assertion on time.
  */
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { migrateRouter, PredictionLog } from './log.ts';
 import {
   createRouter,
@@ -25,8 +25,8 @@ import {
 } from './stand-in-upstream.ts';
 
 const bodies = standInBodies(5, 200);
+const services = testServices({ needs: ['postgres'], namespace: 'router-faults', prepare: migrateRouter });
 const open: { close(): Promise<void> }[] = [];
-let services: ServicesWithExtras;
 
 /** An upstream answering as `script` says, closed after the file's tests. */
 async function scripted(script: StandInScript): Promise<StandIn> {
@@ -40,18 +40,8 @@ const modelServer = (version: string) => scripted(modelStandIn(version));
 
 const ok = { status: 200, body: { score: 0.1, decision: 'approve', reason: 'scripted' } };
 
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres'],
-    namespace: 'router-faults',
-    ephemeral: true,
-    log: () => {},
-  });
-  await migrateRouter(services);
-});
 afterAll(async () => {
   await Promise.all(open.map((o) => o.close()));
-  await services?.close();
 });
 
 function router(

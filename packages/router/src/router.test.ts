@@ -3,7 +3,7 @@
  * sticky assignment, a shadow that hangs or crashes without touching users, the named faults, and
  * the prediction log joined to delayed outcomes in Postgres, through an outage of Postgres.
  */
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { testServices } from '@mlops-lab/services/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinOutcomes, migrateRouter, PredictionLog, recordOutcomes } from './log.ts';
 import { createRouter, httpUpstream, REQUEST_KEY_HEADER, type Router, type RouterOptions } from './router.ts';
@@ -17,9 +17,9 @@ import {
 } from './stand-in-upstream.ts';
 
 const bodies = standInBodies(3, 300);
+const services = testServices({ needs: ['postgres'], namespace: 'router-test', prepare: migrateRouter });
 const servers: StandIn[] = [];
 const urls: Record<string, string> = {};
-let services: ServicesWithExtras;
 
 async function modelServer(name: string, script: StandInScript): Promise<void> {
   const s = await standInUpstream(script);
@@ -28,8 +28,6 @@ async function modelServer(name: string, script: StandInScript): Promise<void> {
 }
 
 beforeAll(async () => {
-  services = await acquire({ needs: ['postgres'], namespace: 'router-test', ephemeral: true, log: () => {} });
-  await migrateRouter(services);
   await modelServer('1', modelStandIn('1'));
   await modelServer('2', modelStandIn('2'));
   await modelServer('hang', () => 'hang');
@@ -37,7 +35,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
-  await services?.close();
 });
 
 function router(opts: Partial<RouterOptions> & { weights?: Record<string, number> }): Router {

@@ -5,30 +5,26 @@
  * table's validation.
  */
 import { migrateRegistry, registerModel, setAlias, setRouting, stickyDraw } from '@mlops-lab/registry';
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { registryRoutes, staticRoutes } from './routes.ts';
 
-let services: ServicesWithExtras;
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres', 'redis'],
-    namespace: 'router-routes',
-    ephemeral: true,
-    log: () => {},
-  });
-  await migrateRegistry(services);
-  for (const v of [1, 2]) {
-    await registerModel(services.pg, {
-      name: 'm',
-      version: v,
-      hash: String(v).repeat(64),
-      dataRef: `test ${v}`,
-    });
-  }
-  await setAlias(services.pg, 'm', 'champion', 1, 'test');
+const services = testServices({
+  needs: ['postgres', 'redis'],
+  namespace: 'router-routes',
+  prepare: async (s) => {
+    await migrateRegistry(s);
+    for (const v of [1, 2]) {
+      await registerModel(s.pg, {
+        name: 'm',
+        version: v,
+        hash: String(v).repeat(64),
+        dataRef: `test ${v}`,
+      });
+    }
+    await setAlias(s.pg, 'm', 'champion', 1, 'test');
+  },
 });
-afterAll(() => services?.close());
 
 async function until(done: () => boolean, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
