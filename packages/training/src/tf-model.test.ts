@@ -7,19 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePayments } from '@mlops-lab/datagen';
 import { aliasHistory, getAlias, listVersions, RegistryError } from '@mlops-lab/registry';
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '@mlops-lab/services/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { logLoss } from './metrics.ts';
 import { loadModel, type TrainResult, trainAndRegister } from './tf-model.ts';
 import { loadTf } from './tfjs.ts';
 
-let services: ServicesWithExtras;
+const services = testServices({ needs: ['postgres'], namespace: 'training-test' });
 let root: string;
 let first: TrainResult;
 const quiet = () => {};
 
 beforeAll(async () => {
-  services = await acquire({ needs: ['postgres'], namespace: 'training-test', ephemeral: true, log: quiet });
   root = await mkdtemp(join(tmpdir(), 'tf-artifacts-'));
   first = await trainAndRegister({
     services,
@@ -29,9 +28,6 @@ beforeAll(async () => {
     artifactsRoot: root,
     log: quiet,
   });
-});
-afterAll(async () => {
-  await services?.close();
 });
 
 describe('TF.js payments model', () => {
