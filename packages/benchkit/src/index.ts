@@ -1,7 +1,7 @@
 /**
  * The small toolkit every `pnpm bench <name>` script shares: integer flags, wall + CPU timing,
  * medians, and interleaved races so a busy machine slows the candidate and its baseline alike.
- * Benchmarks report ratios against a baseline measured in the same run (DESIGN.md "Conventions").
+ * Benchmarks report ratios against a baseline measured in the same run (ARCHITECTURE.md "Conventions").
  * The table and JSON line every benchmark prints are in report.ts, the out-of-process HTTP load in
  * load.ts (with loadgen.mjs), a benchmark's catalogue entry in definition.ts.
  */
