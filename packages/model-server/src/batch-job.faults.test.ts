@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { testServices } from '@mlops-lab/services/vitest';
 import type { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchScoringWorker, type ChunkJob, enqueueBatchScoring, scoringQueue } from './batch-job.ts';
@@ -16,9 +16,9 @@ import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 
-// A kept namespace (fixed schema and key prefix) so the child process can join it; dropped in afterAll.
+// A shared namespace (fixed schema and key prefix) so the child process can join it; dropped after the tests.
 const namespace = `batch_faults_${randomBytes(4).toString('hex')}`;
-let services: ServicesWithExtras;
+const services = testServices({ needs: ['postgres', 'redis'], namespace, shared: true });
 let queue: Queue<ChunkJob>;
 const workers: Worker<ChunkJob, number>[] = [];
 const children: ChildProcess[] = [];
@@ -26,14 +26,7 @@ const model = trainPaymentsModel({ size: 400, epochs: 30 });
 const bodies = paymentBodies(13, 40);
 const redis = () => services.newRedis({ maxRetriesPerRequest: null });
 
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres', 'redis'],
-    namespace,
-    keep: true,
-    ephemeral: true,
-    log: () => {},
-  });
+beforeAll(() => {
   queue = scoringQueue(redis(), services.key('bull'));
 });
 afterAll(async () => {
@@ -41,8 +34,6 @@ afterAll(async () => {
   await Promise.all(workers.map((w) => w.close()));
   await queue?.obliterate({ force: true }).catch(() => {});
   await queue?.close();
-  await services?.pg.query(`DROP SCHEMA IF EXISTS ${services.schema} CASCADE`).catch(() => {});
-  await services?.close();
 });
 
 /** Starts the worker child (src/fixtures/batch-worker.ts) and resolves once it takes jobs. */

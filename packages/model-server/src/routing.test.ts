@@ -9,17 +9,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError, setAlias, setRouting, stickyDraw } from '@mlops-lab/registry';
-import { acquire, type ServicesWithExtras, startKillableRedis } from '@mlops-lab/services';
+import { startKillableRedis } from '@mlops-lab/services';
+import { testServices } from '@mlops-lab/services/vitest';
 import { trainAndRegister } from '@mlops-lab/training';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { paymentBodies } from './payments-model.ts';
 import { registryRouting } from './routing.ts';
 import { createServer, type ModelServer, ROUTING_KEY_HEADER } from './server.ts';
 
 const NAME = 'routed-fraud';
-let services: ServicesWithExtras;
 const artifactsRoot = mkdtempSync(join(tmpdir(), 'model-server-routing-'));
 const bodies = paymentBodies(17, 400);
+const services = testServices({
+  needs: ['postgres', 'redis'],
+  namespace: 'model-server-routing',
+  prepare: async (s) => {
+    for (const seed of [1, 2])
+      await trainAndRegister({ services: s, name: NAME, seed, size: 800, epochs: 2, artifactsRoot });
+  },
+});
+afterAll(() => {
+  rmSync(artifactsRoot, { recursive: true, force: true });
+});
 
 async function until(done: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -45,21 +56,6 @@ async function versionsServed(url: string, n: number, key?: string): Promise<str
   }
   return out;
 }
-
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres', 'redis'],
-    namespace: 'model-server-routing',
-    ephemeral: true,
-    log: () => {},
-  });
-  for (const seed of [1, 2])
-    await trainAndRegister({ services, name: NAME, seed, size: 800, epochs: 2, artifactsRoot });
-});
-afterAll(async () => {
-  await services?.close();
-  rmSync(artifactsRoot, { recursive: true, force: true });
-});
 
 describe('a routed server follows the routing table while it runs', () => {
   it('weights, refusal, stickiness and alias moves', async () => {

@@ -6,27 +6,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError } from '@mlops-lab/registry';
-import { acquire, type ServicesWithExtras } from '@mlops-lab/services';
+import { testServices } from '@mlops-lab/services/vitest';
 import { trainAndRegister } from '@mlops-lab/training';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { paymentBodies } from './payments-model.ts';
 import { createServer } from './server.ts';
 import { loadServingModel } from './tf-adapter.ts';
 
-let services: ServicesWithExtras;
 const artifactsRoot = mkdtempSync(join(tmpdir(), 'model-server-artifacts-'));
-
-beforeAll(async () => {
-  services = await acquire({
-    needs: ['postgres'],
-    namespace: 'model-server-tf',
-    ephemeral: true,
-    log: () => {},
-  });
-  await trainAndRegister({ services, name: 'fraud-test', size: 800, epochs: 2, artifactsRoot });
+const services = testServices({
+  needs: ['postgres'],
+  namespace: 'model-server-tf',
+  prepare: async (s) => {
+    await trainAndRegister({ services: s, name: 'fraud-test', size: 800, epochs: 2, artifactsRoot });
+  },
 });
-afterAll(async () => {
-  await services?.close();
+afterAll(() => {
   rmSync(artifactsRoot, { recursive: true, force: true });
 });
 
