@@ -23,15 +23,8 @@ import {
   usageCheck,
 } from '@mlops-lab/services';
 import { RegistryError } from './errors.ts';
-import {
-  aliasHistory,
-  checkAlias,
-  checkModelName,
-  checkReason,
-  listVersions,
-  parseVersion,
-  setAlias,
-} from './models.ts';
+import { checkAlias, checkModelName, checkReason, parseVersion } from './input.ts';
+import { aliasHistory, listVersions, setAlias } from './models.ts';
 import { checkRoutingShape, getRouting, type RoutingConfig, routingHistory, setRouting } from './routing.ts';
 import { migrateRegistry } from './schema.ts';
 

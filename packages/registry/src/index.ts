@@ -14,13 +14,10 @@ export {
   putArtifact,
 } from './artifacts.ts';
 export { RegistryError, type RegistryErrorCode } from './errors.ts';
+export { checkAlias, checkModelName, checkReason, checkVersion, parseVersion } from './input.ts';
 export {
   type AliasChange,
   aliasHistory,
-  checkAlias,
-  checkModelName,
-  checkReason,
-  checkVersion,
   getAlias,
   getVersion,
   listVersions,
@@ -28,7 +25,6 @@ export {
   type ModelVersion,
   nonFiniteMetric,
   parseRef,
-  parseVersion,
   type Registered,
   type RegisterInput,
   registerModel,
