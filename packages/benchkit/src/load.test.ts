@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { non2xx, runLoad } from './load.ts';
+import { non2xx, runLoad, summariseLatency } from './load.ts';
 
 const seen: { body: string; key: string | undefined; tag: string | undefined }[] = [];
 let server: Server;
@@ -38,6 +38,15 @@ beforeAll(async () => {
 afterAll(() => {
   server.closeAllConnections();
   server.close();
+});
+
+describe('summariseLatency', () => {
+  it('reports nearest-rank quantiles: figures some reply really took (numpy inverted_cdf)', () => {
+    // 1..100 ms shuffled: p50 is the 50th value, p90 the 90th, p99 the 99th; a linear quantile would give 50.5.
+    const ms = Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) + 1);
+    expect(summariseLatency(ms)).toEqual({ min: 1, mean: 50.5, p50: 50, p90: 90, p99: 99, max: 100 });
+    expect(summariseLatency([7])).toEqual({ min: 7, mean: 7, p50: 7, p90: 7, p99: 7, max: 7 });
+  });
 });
 
 describe('runLoad', () => {

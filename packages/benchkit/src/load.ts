@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { quantile } from '@mlops-lab/evaluation';
 
 export interface LoadRequest {
   body?: string;
@@ -69,10 +70,22 @@ export interface LoadResult {
 const GENERATOR = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
 
 /** The result line as the generator writes it. */
-type GeneratorResult = { type: 'result'; latencyMs: Record<keyof LatencyMs, number | null> } & Omit<
+type GeneratorResult = { type: 'result'; latenciesMs: number[] } & Omit<
   LoadResult,
   'latencyMs' | 'callerCpuMs' | 'callerWallMs'
 >;
+
+/**
+ * Summary of every reply's latency. Quantiles are nearest-rank (numpy's 'inverted_cdf'): a figure
+ * some reply really took, as wrk and autocannon report. NaN everywhere when there was no reply.
+ */
+export function summariseLatency(latenciesMs: readonly number[]): LatencyMs {
+  const sorted = Float64Array.from(latenciesMs).sort();
+  const at = (q: number) => quantile(sorted, q, { sorted: true, method: 'inverted_cdf' });
+  let sum = 0;
+  for (const ms of sorted) sum += ms;
+  return { min: at(0), mean: sum / sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) };
+}
 
 /** Replies with a status outside 2xx. */
 export const non2xx = (r: LoadResult): number => r.replies - r.ok;
@@ -106,13 +119,10 @@ export function runLoad(plan: LoadPlan): Promise<LoadResult> {
       if (msg.type === 'start') window = { cpu: process.cpuUsage(), t0: performance.now() };
       else if (msg.type === 'result' && window) {
         const cpu = process.cpuUsage(window.cpu);
-        const { type: _, latencyMs, ...figures } = msg as unknown as GeneratorResult;
+        const { type: _, latenciesMs, ...figures } = msg as unknown as GeneratorResult;
         result = {
           ...figures,
-          // JSON has no NaN: the generator writes null for a quantile of no replies.
-          latencyMs: Object.fromEntries(
-            Object.entries(latencyMs).map(([k, v]) => [k, v ?? Number.NaN]),
-          ) as unknown as LatencyMs,
+          latencyMs: summariseLatency(latenciesMs),
           callerCpuMs: (cpu.user + cpu.system) / 1000,
           callerWallMs: performance.now() - window.t0,
         };

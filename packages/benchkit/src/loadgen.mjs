@@ -14,10 +14,10 @@
  * stdout: `{"type":"start"}` once the plan is read, just before the first request (a caller that
  * measures its own CPU starts there), then one result line:
  *   { type: "result", sent, replies, ok, statuses: { "200": n, ... }, failed, errors: { code: n },
- *     seconds, latencyMs: { min, mean, p50, p90, p99, max }, cpuMs }
- * Latency is from sending the request to the end of the reply, over every reply whatever its
- * status; quantiles are nearest-rank on all of them (no histogram buckets, so sub-millisecond
- * figures stay exact). `failed` counts requests that got no reply, by error code in `errors`
+ *     seconds, latenciesMs: [ms, ...], cpuMs }
+ * Latency is from sending the request to the end of the reply, one figure per reply whatever its
+ * status, rounded to the microsecond; load.ts summarises them (no histogram buckets, so
+ * sub-millisecond quantiles stay exact). `failed` counts requests that got no reply, by error code in `errors`
  * ("timeout" once timeoutMs passes without headers or body). A bad plan: a one-line message on
  * stderr, exit code 2.
  *
@@ -74,11 +74,6 @@ async function send(pool, path, method, headers, body) {
   }
 }
 
-function quantile(sorted, q) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 async function run(plan) {
   const url = new URL(plan.url);
   const timeoutMs = plan.timeoutMs ?? 10_000;
@@ -123,8 +118,6 @@ async function run(plan) {
   const cpu = process.cpuUsage(cpu0);
   await pool.close();
 
-  const sorted = Float64Array.from(latencies).sort();
-  const sum = latencies.reduce((a, b) => a + b, 0);
   return {
     type: 'result',
     sent: latencies.length + failed,
@@ -134,14 +127,8 @@ async function run(plan) {
     failed,
     errors,
     seconds,
-    latencyMs: {
-      min: quantile(sorted, 0),
-      mean: latencies.length ? sum / latencies.length : null,
-      p50: quantile(sorted, 0.5),
-      p90: quantile(sorted, 0.9),
-      p99: quantile(sorted, 0.99),
-      max: quantile(sorted, 1),
-    },
+    // Every latency, to the microsecond: the caller summarises them with the project's one quantile.
+    latenciesMs: latencies.map((ms) => Math.round(ms * 1000) / 1000),
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
