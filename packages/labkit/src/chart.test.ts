@@ -32,8 +32,23 @@ describe('renderChart', () => {
     );
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(lines.join('\n')).not.toContain('NaN');
-    expect(lines.at(-1)).toMatch(/── psi\s+── ks/);
+    expect(lines.at(-1)).toMatch(/── psi\s+══ ks/);
     expect(notes).toEqual(['psi: 1 non-finite point(s) filled from neighbours']);
+  });
+
+  it('gives each series its own glyph without color, and shows it in the legend', () => {
+    const { lines } = renderChart(
+      [
+        { label: 'served', values: [1, 2, 3, 2, 1] },
+        { label: 'offline', values: [3, 2, 1, 2, 3] },
+      ],
+      { height: 4 },
+    );
+    const plot = lines.slice(0, -1).join('\n');
+    expect(plot).toMatch(/[─╭╮╰╯│]/);
+    expect(plot).toMatch(/[═╔╗╚╝║]/);
+    expect(lines.at(-1)).toMatch(/── served\s+══ offline/);
+    expect(plot).not.toContain('\u001b[');
   });
 
   it('draws a flat series and skips an empty one', () => {

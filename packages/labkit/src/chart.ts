@@ -4,6 +4,10 @@
  * every value, so one NaN or Infinity blanks the whole chart, and an empty series crashes it:
  * non-finite points are filled from their neighbours (and noted under the chart), empty series
  * are dropped, and long series are averaged down to a width that fits an 80-column log.
+ * asciichart draws every series with the same line glyphs, so without color (a pipe, a log,
+ * NO_COLOR) two series could not be told apart: each series is drawn alone with its own glyph set
+ * (─ ═ ━ ┄ •) on the same scale and the drawings are laid over each other, later series on top;
+ * the legend shows each series' glyph (and its color, when there is color).
  */
 import * as asciichart from 'asciichart';
 
@@ -21,6 +25,24 @@ export interface ChartOptions {
 }
 
 const PALETTE = [asciichart.cyan, asciichart.magenta, asciichart.yellow, asciichart.green, asciichart.blue];
+
+/**
+ * One glyph set per series, in asciichart's order: axis tick with value, axis, gap start, gap end,
+ * horizontal, then the corners ╰ ╭ ╮ ╯ and the vertical. The first is asciichart's own.
+ */
+type Glyphs = [string, string, string, string, string, string, string, string, string, string];
+const GLYPHS: readonly Glyphs[] = [
+  ['┼', '┤', '╶', '╴', '─', '╰', '╭', '╮', '╯', '│'],
+  ['┼', '┤', '╶', '╴', '═', '╚', '╔', '╗', '╝', '║'],
+  ['┼', '┤', '╶', '╴', '━', '┗', '┏', '┓', '┛', '┃'],
+  ['┼', '┤', '╶', '╴', '┄', '└', '┌', '┐', '┘', '┆'],
+  ['┼', '┤', '•', '•', '•', '•', '•', '•', '•', '•'],
+];
+
+/** The two-character legend marker of series i: its horizontal glyph. */
+export function marker(i: number): string {
+  return GLYPHS[i % GLYPHS.length][4].repeat(2);
+}
 
 /** Fills non-finite points with the previous finite value (the next one for a leading gap). */
 export function fillNonFinite(values: readonly number[]): { values: number[]; filled: number } {
@@ -91,21 +113,39 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
   const max = Math.max(...all);
   const format = labelFormatter(min, max, height);
   const labelWidth = Math.max(format(min).length, format(max).length);
-  const plot = asciichart.plot(
-    kept.map((s) => s.values),
-    {
-      height,
-      // A flat chart still gets a visible band instead of asciichart's single row.
-      ...(min === max ? { min: min - 1, max: max + 1 } : {}),
-      colors: options.color ? kept.map((s) => s.color) : undefined,
-      // offset 2 + a label ending in a space: every row reads `<label> <axis>` whatever the label width.
-      offset: 2,
-      format: (x: number) => `${format(x).padStart(labelWidth)} `,
-    },
+  const config = {
+    height,
+    // A flat chart still gets a visible band instead of asciichart's single row.
+    ...(min === max ? { min: min - 1, max: max + 1 } : { min, max }),
+    // offset 2 + a label ending in a space: every row reads `<label> <axis>` whatever the label width.
+    offset: 2,
+    format: (x: number) => `${format(x).padStart(labelWidth)} `,
+  };
+  // Each series alone, on the same scale, so the grids line up cell for cell.
+  const grids = kept.map((s, i) =>
+    asciichart
+      .plot(s.values, { ...config, symbols: GLYPHS[i % GLYPHS.length] })
+      .split('\n')
+      .map((l) => Array.from(l)),
   );
+  const axis = labelWidth + 1; // the column of the axis: the label, then one space
+  const rows = grids[0].map((row, y) => {
+    const cells = row.map((ch) => ({ ch, owner: -1 }));
+    grids.forEach((grid, k) => {
+      grid[y].forEach((ch, x) => {
+        if (x <= axis || ch === ' ') return;
+        while (cells.length <= x) cells.push({ ch: ' ', owner: -1 });
+        cells[x] = { ch, owner: k };
+      });
+    });
+    return cells
+      .map(({ ch, owner }) => (options.color && owner >= 0 ? asciichart.colored(ch, kept[owner].color) : ch))
+      .join('')
+      .trimEnd();
+  });
   const legend = kept
-    .map((s) => `${options.color ? asciichart.colored('──', s.color) : '──'} ${s.label}`)
+    .map((s, i) => `${options.color ? asciichart.colored(marker(i), s.color) : marker(i)} ${s.label}`)
     .join('   ');
-  const lines = [...plot.split('\n').map((l) => l.trimEnd()), `${' '.repeat(labelWidth + 2)}${legend}`];
+  const lines = [...rows, `${' '.repeat(labelWidth + 2)}${legend}`];
   return { lines, notes };
 }

@@ -5,11 +5,11 @@
  * step gets a plain `done in 3.4s` line instead of carriage-return frames.
  */
 import { performance } from 'node:perf_hooks';
-import Table from 'cli-table3';
 import ora, { type Ora } from 'ora';
 import pc from 'picocolors';
 import { renderChart } from './chart.ts';
 import { fmt } from './format.ts';
+import { lineWidth, renderTable } from './table.ts';
 import type { Narrator } from './types.ts';
 
 /** What the narrator writes to; `isTTY` decides spinner and (with the env) colors. */
@@ -48,6 +48,8 @@ export class ConsoleNarrator implements Narrator {
   private redact: (text: string) => string;
   private readonly interactive: boolean;
   private readonly slowMs: number;
+  /** The line width tables are fitted to (see table.ts lineWidth). */
+  private readonly width: number;
   private stepNo = 0;
   /** Only the outermost running step owns a spinner; nested steps just print. */
   private spinning = false;
@@ -62,6 +64,7 @@ export class ConsoleNarrator implements Narrator {
     const columns = options.stream?.columns ?? 0;
     this.interactive = options.stream?.isTTY === true && env.TERM !== 'dumb' && columns > 0;
     this.slowMs = options.slowMs ?? 1000;
+    this.width = lineWidth(options.stream, env);
   }
 
   /** Writes one line as is (after redaction). Everything the narrator prints goes through here. */
@@ -151,17 +154,17 @@ export class ConsoleNarrator implements Narrator {
 
   table(headers: string[], rows: Cell[][]): void {
     // A column holding only numbers (and blanks) is right-aligned so magnitudes line up.
-    const numeric = headers.map((_, j) =>
+    const rightAligned = headers.map((_, j) =>
       rows.every((r) => r[j] === null || r[j] === undefined || typeof r[j] === 'number'),
     );
-    const table = new Table({
-      head: headers.map((h) => this.c.bold(h)),
-      colAligns: numeric.map((n) => (n ? 'right' : 'left')),
-      // cli-table3 colors with its own library, which ignores our stream; we color the header ourselves.
-      style: { head: [], border: [], compact: true },
-    });
-    for (const row of rows) table.push(headers.map((_, j) => this.cell(row[j])));
-    this.body(table.toString());
+    const cells = rows.map((row) => headers.map((_, j) => this.cell(row[j])));
+    this.body(
+      renderTable(headers, cells, {
+        width: this.width - INDENT.length,
+        rightAligned,
+        head: (text) => this.c.bold(text),
+      }),
+    );
   }
 
   private cell(value: Cell | undefined): string {
