@@ -72,6 +72,10 @@ describe('lab CLI (in-process, fake catalogue)', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(broken.stdout)).toMatchObject({ lab: 'fake', break: 'clock-skew', passed: false });
+    // The last line says the exit 1 was the break doing its job, not a crash.
+    expect(broken.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'exit 1: the break flipped 1 check, as expected; why: pnpm lab fake --explain clock-skew',
+    );
   });
 
   it('exits 2 with the valid choices on usage errors', async () => {
@@ -84,6 +88,9 @@ describe('lab CLI (in-process, fake catalogue)', () => {
     expect((await run('fake', '--seed', '1.5')).code).toBe(2);
     expect((await run('fake', '--bogus')).stderr).toContain('unknown option --bogus');
     expect((await run('fake', '--guess', 'clock-skew')).code).toBe(2);
+    expect(unknownFault.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'exit 2: the command was not valid, nothing ran',
+    );
   });
 
   it('lists breaks without explanations, and explains one on request', async () => {
@@ -113,6 +120,10 @@ describe('lab CLI (in-process, fake catalogue)', () => {
     const right = await run('fake', '--mystery', '--seed', '4', '--guess', secret);
     expect(right.code).toBe(0);
     expect(right.stdout).toContain(`explanation of ${secret}`);
+    expect(right.stdout).toMatch(/FAILED {2}1 of 3 checks in .*: the armed fault's symptom, as designed\n/);
+    expect(right.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'exit 0: right guess; the 1 failed check above is what the fault does',
+    );
     const miss = await run('fake', '--mystery', '--seed', '4', '--guess', wrong, '--json');
     expect(miss.code).toBe(1);
     expect(miss.stdout + miss.stderr).not.toContain(secret);
@@ -129,6 +140,7 @@ describe('lab CLI (in-process, fake catalogue)', () => {
     expect(code).toBe(1);
     expect(stderr.text()).toContain('error: lab "fake": run failed: disk full\nhint: free some space\n');
     expect(stderr.text()).not.toContain('    at ');
+    expect(stderr.text()).toMatch(/exit 1: the run stopped on an error before its checks .*\n$/);
     const debug = capture();
     await main(['fake'], [crashing], { stdout: capture(), stderr: debug, env: { DEBUG: '1' } });
     expect(debug.text()).toContain('    at ');

@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import {
   ConsoleNarrator,
+  exitCodeOf,
   findBreak,
   hintOf,
   type LabDefinition,
@@ -140,8 +141,7 @@ export async function main(argv: string[], catalogue: readonly LabDefinition[], 
       stderr: io.stderr,
       env: io.env,
     });
-    if (report.guess) return report.guess.correct ? 0 : 1;
-    return report.passed ? 0 : 1;
+    return exitCodeOf(report);
   } catch (error) {
     return fail(error, io.stderr, debug);
   }
@@ -154,10 +154,13 @@ function fail(error: unknown, stderr: OutStream, debug: boolean): number {
   if (hint) stderr.write(`hint: ${hint}\n`);
   if (error instanceof LabUsageError) {
     stderr.write('see: pnpm lab --help\n');
+    stderr.write('exit 2: the command was not valid, nothing ran\n');
     return 2;
   }
   if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
   else stderr.write('(DEBUG=1 prints the stack)\n');
+  // runLab's own `exit N:` line comes after the checks; a crash never reached them.
+  stderr.write('exit 1: the run stopped on an error before its checks (a crash, not a failed check)\n');
   return 1;
 }
 

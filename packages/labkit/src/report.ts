@@ -1,9 +1,10 @@
 /**
  * What the runner prints around a lab (ARCHITECTURE.md "Lab anatomy"): the header (title, Q-numbers,
- * seed, mode, fault, backends), then the checks, the metrics and the verdict. Kept apart from
+ * seed, mode, fault, backends), then the checks, the metrics, the verdict and the closing `exit N:` line. Kept apart from
  * `run.ts` so the orchestration there reads top to bottom.
  */
 import type { Services } from '@mlops-lab/services';
+import { asDesigned, type ExpectationDiff } from './expectation.ts';
 import { fmt } from './format.ts';
 import type { ConsoleNarrator } from './narrator.ts';
 import type { LabBreak, LabDefinition, LabReport, Metrics } from './types.ts';
@@ -55,7 +56,13 @@ function metricValue(value: Metrics[string]): string {
   return String(value);
 }
 
-export function printResults(out: ConsoleNarrator, report: LabReport, elapsedMs: number): void {
+export function printResults(
+  out: ConsoleNarrator,
+  report: LabReport,
+  elapsedMs: number,
+  /** Why the checks that failed did (a mystery's symptom), printed after the FAILED count. */
+  failedBecause?: string,
+): void {
   const { c } = out;
   out.line();
   out.line(c.bold('Checks'));
@@ -78,27 +85,88 @@ export function printResults(out: ConsoleNarrator, report: LabReport, elapsedMs:
   out.line(
     report.passed
       ? c.green(c.bold(`✔ PASSED  ${total}/${total} checks in ${fmt.ms(elapsedMs)}`))
-      : c.red(c.bold(`✘ FAILED  ${failed} of ${total} checks in ${fmt.ms(elapsedMs)}`)),
+      : c.red(c.bold(`✘ FAILED  ${failed} of ${total} checks in ${fmt.ms(elapsedMs)}`)) +
+          (failedBecause ? c.dim(`: ${failedBecause}`) : ''),
   );
 }
 
-/** Under `--break`, say whether the run failed the way the break is designed to (helps lab authors too). */
-export function printBreakVerdict(out: ConsoleNarrator, lab: LabDefinition, br: LabBreak, report: LabReport) {
-  const failing = new Set(report.checks.filter((ch) => !ch.passed).map((ch) => ch.name));
-  const asDesigned = br.flips.length === failing.size && br.flips.every((name) => failing.has(name));
-  if (asDesigned) {
-    out.line(
-      out.c.dim(
-        `the break flipped exactly the checks it targets; why: pnpm lab ${lab.name} --explain ${br.name}`,
-      ),
-    );
-  } else {
-    out.line(
-      out.c.yellow(`note: --break ${br.name} is expected to flip: ${br.flips.join('; ') || 'nothing'}`),
-    );
-  }
+/**
+ * The process exit code of a finished run (ARCHITECTURE.md "Lab anatomy"): a guess decides a
+ * `--mystery --guess` run (0 right, 1 wrong); otherwise 0 when every check passed, else 1.
+ */
+export function exitCodeOf(report: LabReport): 0 | 1 {
+  if (report.guess) return report.guess.correct ? 0 : 1;
+  return report.passed ? 0 : 1;
 }
 
+/** What a run was: healthy, under a named break, or under a hidden one (with or without a guess). */
+export interface RunKind {
+  lab: LabDefinition;
+  /** The armed fault, also in a mystery run (the caller redacts what is printed). */
+  fault: LabBreak | null;
+  mystery: boolean;
+  /** The checks against what `fault` (or a healthy run) is designed to flip. */
+  diff: ExpectationDiff;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Why the failed checks failed, when the run is a mystery that behaved as designed. */
+export function failedBecause(run: RunKind): string | undefined {
+  return run.mystery && asDesigned(run.diff) ? "the armed fault's symptom, as designed" : undefined;
+}
+
+/**
+ * The runner's last line: the exit code and what it means, so that a non-zero exit that was the
+ * point of the run (a break, a mystery) does not read like a crash. pnpm adds its own
+ * "ELIFECYCLE Command failed" after any non-zero exit; this line says whether to worry.
+ */
+export function endingLine(report: LabReport, run: RunKind): string {
+  const code = exitCodeOf(report);
+  const failed = report.checks.filter((ch) => !ch.passed).length;
+  const designed = asDesigned(run.diff);
+  const say = (text: string) => `exit ${code}: ${text}`;
+  if (report.guess) {
+    return report.guess.correct
+      ? say(
+          `right guess; the ${count(failed, 'failed check')} above ${failed === 1 ? 'is' : 'are'} what the fault does`,
+        )
+      : say('wrong guess; the fault stays hidden: read the failing checks again and guess another');
+  }
+  if (run.mystery) {
+    return designed
+      ? say(`the armed fault flipped ${count(failed, 'check')}, as designed (its symptom, not a crash)`)
+      : say(
+          'the armed fault did not flip the checks it is designed to flip (a lab bug: its lab test names it)',
+        );
+  }
+  if (run.fault) {
+    if (designed) {
+      return say(
+        `the break flipped ${count(failed, 'check')}, as expected; why: pnpm lab ${run.lab.name} --explain ${run.fault.name}`,
+      );
+    }
+    const parts = [
+      run.diff.unexpectedFailures.length > 0 && `also failed: ${run.diff.unexpectedFailures.join('; ')}`,
+      run.diff.unexpectedPasses.length > 0 && `still passed: ${run.diff.unexpectedPasses.join('; ')}`,
+      run.diff.missing.length > 0 && `no check named: ${run.diff.missing.join('; ')}`,
+    ].filter(Boolean);
+    return say(
+      `not what --break ${run.fault.name} is designed to do (flip: ${run.fault.flips.join('; ') || 'nothing'}); ${parts.join('; ')}`,
+    );
+  }
+  return report.passed
+    ? say('healthy run, every check passed')
+    : say(`${count(failed, 'check')} failed on a healthy run (no fault armed): see the ✘ lines above`);
+}
+
+export function printEnding(out: ConsoleNarrator, report: LabReport, run: RunKind): void {
+  const text = endingLine(report, run);
+  const expected = asDesigned(run.diff) && (!report.guess || report.guess.correct);
+  out.line(exitCodeOf(report) === 0 || expected ? out.c.dim(text) : out.c.yellow(text));
+}
 export function printMysteryPrompt(
   out: ConsoleNarrator,
   lab: LabDefinition,

@@ -41,7 +41,9 @@ describe('runLab', () => {
     expect(text).toContain('✔ offline AUC is honest — auc 0.71');
     expect(text).toMatch(/p99_ms\s+12\.5/);
     expect(text).toContain('FAILED  1 of 2 checks');
-    expect(text).toContain('the break flipped exactly the checks it targets');
+    expect(stdout.lines().at(-1)).toBe(
+      'exit 1: the break flipped 1 check, as expected; why: pnpm lab fake --explain slow-cache',
+    );
   });
 
   it('passes when every check passes', async () => {
@@ -50,6 +52,38 @@ describe('runLab', () => {
     expect(report).toMatchObject({ lab: 'fake', break: null, passed: true });
     expect(stdout.text()).toMatch(/seed 9 · quick · healthy/);
     expect(stdout.text()).toContain('PASSED  2/2 checks');
+    expect(stdout.lines().at(-1)).toBe('exit 0: healthy run, every check passed');
+  });
+
+  it('says when a healthy run fails, or a break flips other checks than it names', async () => {
+    const failing = fakeLab({
+      run: async ({ fault }) => ({
+        checks: [check('latency under budget', false), check('offline AUC is honest', fault === null)],
+        metrics: {},
+      }),
+    });
+    const healthy = capture();
+    expect(await runLab(failing, { stdout: healthy, env })).toMatchObject({ passed: false });
+    expect(healthy.lines().at(-1)).toBe(
+      'exit 1: 1 check failed on a healthy run (no fault armed): see the ✘ lines above',
+    );
+    const broken = capture();
+    await runLab(failing, { fault: 'bad-join', stdout: broken, env });
+    expect(broken.lines().at(-1)).toBe(
+      'exit 1: not what --break bad-join is designed to do (flip: offline AUC is honest); also failed: latency under budget',
+    );
+    const inert = capture();
+    await runLab(
+      fakeLab({ run: async () => ({ checks: [check('latency under budget', true)], metrics: {} }) }),
+      {
+        fault: 'slow-cache',
+        stdout: inert,
+        env,
+      },
+    );
+    expect(inert.lines().at(-1)).toBe(
+      'exit 0: not what --break slow-cache is designed to do (flip: latency under budget); still passed: latency under budget',
+    );
   });
 
   it('in json mode writes exactly one JSON line to stdout and narrates on stderr', async () => {
@@ -165,6 +199,11 @@ describe('runLab mystery mode', () => {
     expect(stdout.text() + stderr.text()).not.toContain(secret);
     expect(stderr.text()).toContain('fault in effect: mystery');
     expect(stderr.text()).toContain('--guess <fault>');
+    expect(stderr.text()).toContain('FAILED  1 of 2 checks');
+    expect(stderr.text()).toContain(": the armed fault's symptom, as designed\n");
+    expect(stderr.text().trimEnd().split('\n').at(-1)).toBe(
+      'exit 1: the armed fault flipped 1 check, as designed (its symptom, not a crash)',
+    );
     expect(JSON.parse(stdout.text()).break).toBe('mystery');
   });
 
@@ -174,6 +213,11 @@ describe('runLab mystery mode', () => {
     expect(report.guess).toEqual({ fault: secret, correct: true });
     expect(stdout.text()).toContain(`correct: the mystery fault was ${secret}`);
     expect(stdout.text()).toContain(lab.breaks.find((b) => b.name === secret)!.explanation);
+    // The failed check above the verdict is explained, and the run ends saying why it exits 0.
+    expect(stdout.text()).toMatch(/FAILED {2}1 of 2 checks in .*: the armed fault's symptom, as designed\n/);
+    expect(stdout.lines().at(-1)).toBe(
+      'exit 0: right guess; the 1 failed check above is what the fault does',
+    );
   });
 
   it('hides the fault name in the message and hint of a crash', async () => {
@@ -194,5 +238,8 @@ describe('runLab mystery mode', () => {
     expect(report.guess).toEqual({ fault: other, correct: false });
     expect(stdout.text()).toContain(`not ${other}`);
     expect(stdout.text()).not.toContain(secret);
+    expect(stdout.lines().at(-1)).toBe(
+      'exit 1: wrong guess; the fault stays hidden: read the failing checks again and guess another',
+    );
   });
 });

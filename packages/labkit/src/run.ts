@@ -1,22 +1,26 @@
 /**
  * `runLab`: the one code path that runs a lab for the CLI, for `lab.test.ts` and for anyone else
  * (ARCHITECTURE.md "Lab anatomy"). Validate the fault, acquire services, print the header, run the
- * lab, ALWAYS close services, print checks and metrics, return the report. With `json`, all
+ * lab, ALWAYS close services, print checks and metrics, end with the `exit N:` line saying what
+ * the exit code means for this run, return the report. With `json`, all
  * narration goes to stderr and stdout gets exactly one line: the JSON report.
  */
 import { performance } from 'node:perf_hooks';
 import type { AcquireOptions, Services } from '@mlops-lab/services';
 import { LabRunError, LabUsageError } from './errors.ts';
+import { diffChecks } from './expectation.ts';
 import { pickMystery, redactor } from './mystery.ts';
 import { ConsoleNarrator, type OutStream } from './narrator.ts';
 import { noServices } from './no-services.ts';
 import {
+  failedBecause,
   printBackends,
-  printBreakVerdict,
+  printEnding,
   printGuessVerdict,
   printHeader,
   printMysteryPrompt,
   printResults,
+  type RunKind,
   serviceRows,
 } from './report.ts';
 import type { LabBreak, LabDefinition, LabOutcome, LabReport } from './types.ts';
@@ -145,8 +149,14 @@ export async function runLab(lab: LabDefinition, options: RunLabOptions = {}): P
     checks,
     metrics,
   };
-  printResults(out, report, performance.now() - started);
-  if (active && !mystery) printBreakVerdict(out, lab, active, report);
+  // Compared on the printed names: a mystery's check names went through the same redaction.
+  const kind: RunKind = {
+    lab,
+    fault: active,
+    mystery,
+    diff: diffChecks(checks, (active?.flips ?? []).map(redact)),
+  };
+  printResults(out, report, performance.now() - started, failedBecause(kind));
   if (mystery && active) {
     if (options.guess === undefined) printMysteryPrompt(out, lab, { seed, quick });
     else {
@@ -154,6 +164,7 @@ export async function runLab(lab: LabDefinition, options: RunLabOptions = {}): P
       printGuessVerdict(out, active, options.guess);
     }
   }
+  printEnding(out, report, kind);
   if (options.json) stdout.write(`${JSON.stringify(report)}\n`);
   return report;
 }

@@ -9,24 +9,11 @@
  *     expect(diffAgainstExpected(await runLabForTest(lab, fault), lab)).toEqual(NO_SURPRISES);
  *   });
  */
+import { diffChecks, type ExpectationDiff } from './expectation.ts';
 import { type RunLabOptions, runLab } from './run.ts';
 import type { LabDefinition, LabReport } from './types.ts';
 
-export interface ExpectationDiff {
-  /** Checks that failed although the run (healthy, or this break) should keep them passing. */
-  unexpectedFailures: string[];
-  /** Checks the break should flip that passed anyway. */
-  unexpectedPasses: string[];
-  /** Names in the break's `flips` that no check reported (usually a renamed check). */
-  missing: string[];
-}
-
-/** What `diffAgainstExpected` returns when the run behaved exactly as designed. */
-export const NO_SURPRISES: ExpectationDiff = Object.freeze({
-  unexpectedFailures: [],
-  unexpectedPasses: [],
-  missing: [],
-}) as ExpectationDiff;
+export { type ExpectationDiff, NO_SURPRISES } from './expectation.ts';
 
 /**
  * Compares a report with its lab's definition: healthy -> every check passes; under fault f ->
@@ -42,17 +29,7 @@ export function diffAgainstExpected(report: LabReport, lab: LabDefinition): Expe
       );
     flips = br.flips;
   }
-  const expectedFail = new Set(flips);
-  const reported = new Set(report.checks.map((ch) => ch.name));
-  return {
-    unexpectedFailures: report.checks
-      .filter((ch) => !ch.passed && !expectedFail.has(ch.name))
-      .map((ch) => ch.name),
-    unexpectedPasses: report.checks
-      .filter((ch) => ch.passed && expectedFail.has(ch.name))
-      .map((ch) => ch.name),
-    missing: flips.filter((name) => !reported.has(name)),
-  };
+  return diffChecks(report.checks, flips);
 }
 
 /** Runs a lab the way lab tests do: quick, seed 1, silent, throwaway services. */
