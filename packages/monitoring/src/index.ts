@@ -1,0 +1,27 @@
+/**
+ * @mlops-lab/monitoring: the prediction log (Redis Stream -> consumer group -> Postgres, idempotent),
+ * monitors over event-time windows (input, output, operational, business), delayed labels, and
+ * performance estimated without labels (CBPE, DLE) (Q26, Q28, Q35). README.md in this package.
+ */
+export {
+  type Backlog,
+  backlog,
+  type ConsumerOptions,
+  type ConsumerStats,
+  ensureGroup,
+  LogConsumer,
+} from './consumer.ts';
+export { MonitoringInputError } from './errors.ts';
+export { ENTRY_FIELD, PredictionProducer, type ProducerOptions, type ProducerStats } from './producer.ts';
+export { checkRecord, type FeatureValue, type PredictionRecord } from './record.ts';
+export {
+  insertPredictions,
+  insertRejected,
+  type LabelRow,
+  type LoggedRow,
+  migrateMonitoring,
+  monitoringMigrations,
+  type Query,
+  readLogged,
+  recordLabels,
+} from './store.ts';

@@ -1,0 +1,95 @@
+/**
+ * The prediction log under a crash: a consumer process is killed with SIGKILL in the middle of a
+ * batch (its rows inserted, none acknowledged) while the producer keeps appending; the consumer is
+ * restarted under the same name. Counts what was lost and what was written twice (goal: 0 and 0).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { testServices } from '@mlops-lab/services/vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backlog, ensureGroup, LogConsumer } from './consumer.ts';
+import { records } from './fixtures/records.ts';
+import { until } from './fixtures/until.ts';
+import { PredictionProducer } from './producer.ts';
+import { migrateMonitoring } from './store.ts';
+
+const namespace = `monitoring_faults_${randomBytes(4).toString('hex')}`;
+const services = testServices({
+  needs: ['postgres', 'redis'],
+  namespace,
+  shared: true,
+  prepare: migrateMonitoring,
+});
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function consumerProcess(env: Record<string, string>) {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./fixtures/consumer-process.ts', import.meta.url).pathname],
+    {
+      // One process, not a tsx wrapper: SIGKILL must hit the process that holds the batch.
+      env: {
+        ...process.env,
+        DATABASE_URL: process.env.DATABASE_URL ?? services.backends.postgres!.url,
+        REDIS_URL: process.env.REDIS_URL ?? services.backends.redis!.url,
+        NAMESPACE: namespace,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  children.push(proc);
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  return { proc, out: () => out };
+}
+
+describe('prediction log under a consumer crash', () => {
+  it('kill -9 mid-batch, restart: rows in Postgres = predictions served, exactly', async () => {
+    const stream = services.key('faults');
+    await ensureGroup(services.redis, stream);
+    const total = 6000;
+    const producer = new PredictionProducer(services.redis, { stream, flushEveryMs: 5, batch: 200 });
+    const child = consumerProcess({ STREAM: stream, CONSUMER: 'logger-1', BATCH: '500', HANG_AT: '3' });
+    await until(() => child.out().includes('ready\n'), 'the consumer process to start');
+    // The producer keeps serving while the consumer dies: appends spread over the whole test.
+    const all = records('k', total);
+    const serving = (async () => {
+      for (let i = 0; i < total; i += 100) {
+        for (const r of all.slice(i, i + 100)) producer.append(r);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await producer.close();
+    })();
+    await until(() => child.out().includes('hanging\n'), 'the consumer to stop inside a batch');
+    const gone = new Promise((r) => child.proc.once('exit', r));
+    child.proc.kill('SIGKILL');
+    await gone;
+    const atCrash = await backlog(services.redis, stream);
+    expect(atCrash.consumers['logger-1']).toBeGreaterThan(0); // a batch in Postgres but not acknowledged
+
+    await serving;
+    const restarted = new LogConsumer(services.newRedis(), services.pg, {
+      stream,
+      consumer: 'logger-1',
+      batch: 500,
+    });
+    await restarted.drain();
+
+    const { rows } = await services.pg.query<{ n: number; distinct: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS distinct FROM prediction_log WHERE request_id LIKE 'k-%'`,
+    );
+    const lost = total - rows[0].distinct;
+    const doubled = rows[0].n - rows[0].distinct;
+    expect({ lost, doubled }).toEqual({ lost: 0, doubled: 0 });
+    expect(producer.stats()).toMatchObject({ appended: total, dropped: 0 });
+    // The hung batch came back to the restarted consumer and was recognised, not written again.
+    expect(restarted.stats().duplicates).toBe(atCrash.consumers['logger-1']);
+    expect(await backlog(services.redis, stream)).toMatchObject({ length: 0, pending: 0 });
+  });
+});
