@@ -57,7 +57,9 @@ describe('compare: large windows', () => {
     expect(x.effectName).toBe('wasserstein');
     expect(x.effect).toBeGreaterThan(0.4);
     expect(r.driftedFeatures).toEqual(['x']);
-    expect(r.reasons[0]).toMatch(/^x: distribution changed: KS D = .* Wasserstein/);
+    expect(r.reasons[0]).toMatch(
+      /^x: distribution changed: KS D = .* Wasserstein 0\.\d+ reference SDs \(threshold/,
+    );
   });
 
   it('Bonferroni is available and never less conservative than BH', () => {

@@ -93,7 +93,8 @@ export interface DriftReport {
   settings: { alpha: number; correction: 'bh' | 'bonferroni'; thresholds: EffectThresholds };
 }
 
-const fmtP = (p: number) => (p === 0 ? '0' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3));
+// A p-value of 0 underflowed a double: it is below 1e-300, not zero.
+const fmtP = (p: number) => (p === 0 ? '< 1e-300' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3));
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
@@ -125,7 +126,14 @@ function decide(
   const nullDelta = e.nullRate.current - e.nullRate.reference;
   const nullDrift = e.nullPValue !== null && nullAdjusted <= o.alpha && Math.abs(nullDelta) >= t.nullRate;
   const label = e.effectName === 'wasserstein' ? 'Wasserstein' : 'Jensen-Shannon';
-  const effects = `${label} ${fmt(e.effect)} (threshold ${effectThreshold}), PSI ${fmt(e.psi)} (threshold ${t.psi})`;
+  // The Wasserstein distance is divided by the reference's spread: say which, so 64.2 reads as 64 sds.
+  const unit =
+    e.effectName === 'wasserstein'
+      ? o.wassersteinScale === 'iqr'
+        ? ' reference IQRs'
+        : ' reference SDs'
+      : '';
+  const effects = `${label} ${fmt(e.effect)}${unit} (threshold ${effectThreshold}), PSI ${fmt(e.psi)} (threshold ${t.psi})`;
   const test = `${e.test === 'ks' ? 'KS D' : 'chi2'} = ${fmt(e.statistic)}, adjusted p = ${fmtP(adjusted)}`;
   // Drift causes first, so reasons[0] is always the headline.
   const causes: string[] = [];

@@ -7,7 +7,7 @@ describe('fmt', () => {
     expect(fmt.p(0.0412)).toBe('0.041');
     expect(fmt.p(0.5)).toBe('0.5');
     expect(fmt.p(1e-5)).toBe('1e-5');
-    expect(fmt.p(0)).toBe('0');
+    expect(fmt.p(0)).toBe('< 1e-300');
     expect(fmt.p(Number.NaN)).toBe('NaN');
   });
 
@@ -22,6 +22,19 @@ describe('fmt', () => {
     expect(fmt.ms(123.4)).toBe('123 ms');
     expect(fmt.ms(1234)).toBe('1.2 s');
     expect(fmt.ms(123_000)).toBe('2m 03s');
+    expect(fmt.seconds(43_128)).toBe('12.0 h');
+    expect(fmt.seconds(3 * 86_400 + 43_200)).toBe('3.5 d');
+    expect(fmt.ms(-1234)).toBe('-1.2 s');
+  });
+
+  it('formats counts with an SI suffix from 10,000', () => {
+    expect(fmt.count(8000)).toBe('8000');
+    expect(fmt.count(16_401_616)).toBe('16.4 M');
+    expect(fmt.count(200_000)).toBe('200 k');
+    expect(fmt.count(50_000)).toBe('50 k');
+    expect(fmt.count(12_345)).toBe('12.3 k');
+    expect(fmt.count(2_100_000_000)).toBe('2.1 B');
+    expect(fmt.count(999_999)).toBe('1 M');
   });
 
   it('formats plain numbers compactly', () => {
