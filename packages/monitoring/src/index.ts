@@ -4,6 +4,14 @@
  * performance estimated without labels (CBPE, DLE) (Q26, Q28, Q35). README.md in this package.
  */
 export {
+  type CbpeModel,
+  calibrate,
+  estimatePerformance,
+  fitCbpe,
+  hanleyMcNeil,
+  type PerformanceEstimate,
+} from './cbpe.ts';
+export {
   type Backlog,
   backlog,
   type ConsumerOptions,
@@ -12,6 +20,7 @@ export {
   LogConsumer,
 } from './consumer.ts';
 export { MonitoringInputError } from './errors.ts';
+export { fitIsotonic, type IsotonicFit, predictIsotonic } from './isotonic.ts';
 export { ENTRY_FIELD, PredictionProducer, type ProducerOptions, type ProducerStats } from './producer.ts';
 export { checkRecord, type FeatureValue, type PredictionRecord } from './record.ts';
 export {
