@@ -27,6 +27,21 @@ describe('ConsoleNarrator in a log (non-TTY)', () => {
     expect(text).not.toMatch(/[⠋⠙⠹⠸\r]/);
   });
 
+  it('prints status lines only in a step past slowMs, at most every 5 s', async () => {
+    const stream = capture();
+    const out = new ConsoleNarrator({ stream, ...plain, slowMs: 50 });
+    out.status('outside any step'); // no step running: ignored
+    await out.step('build', async () => {
+      out.status('10 of 100 added'); // before slowMs: not printed
+      await sleep(80);
+      out.status('50 of 100 added'); // printed
+      out.status('60 of 100 added'); // within 5 s of the last: not printed
+    });
+    expect(stream.lines().filter((l) => l.includes('added') || l.includes('outside'))).toEqual([
+      '   … 50 of 100 added',
+    ]);
+  });
+
   it('reports a failed step and rethrows', async () => {
     const stream = capture();
     const out = new ConsoleNarrator({ stream, ...plain });
@@ -101,6 +116,16 @@ describe('ConsoleNarrator on a terminal', () => {
     await new ConsoleNarrator({ stream: sizeless, ...plain, slowMs: 20 }).step('slow', () => sleep(60));
     expect(sizeless.text()).not.toContain('step 1 ·');
     expect(sizeless.text()).toContain('done in');
+
+    // A status joins the spinner's text instead of printing a line of its own.
+    const status = tty();
+    const building = new ConsoleNarrator({ stream: status, ...plain, slowMs: 20 });
+    await building.step('build', async () => {
+      building.status('5 of 9 added');
+      await sleep(250);
+    });
+    expect(status.text()).toMatch(/step 1 · 5 of 9 added · 0\.\ds/);
+    expect(status.text()).not.toContain('… 5 of 9');
 
     const fast = tty();
     await new ConsoleNarrator({ stream: fast, ...plain, slowMs: 1000 }).step('fast', async () => {});

@@ -41,6 +41,8 @@ export function colorEnabled(stream: OutStream | null, env: NodeJS.ProcessEnv = 
 }
 
 const INDENT = '   ';
+/** In a log, a step's status lines are at least this far apart. */
+const STATUS_EVERY_MS = 5000;
 
 export class ConsoleNarrator implements Narrator {
   readonly c: Colors;
@@ -53,6 +55,8 @@ export class ConsoleNarrator implements Narrator {
   private stepNo = 0;
   /** Only the outermost running step owns a spinner; nested steps just print. */
   private spinning = false;
+  /** The running step's progress text and when a log last got a status line (see status()). */
+  private running: { start: number; status: string; printedAt: number } | null = null;
 
   constructor(options: NarratorOptions) {
     const env = options.env ?? process.env;
@@ -104,15 +108,20 @@ export class ConsoleNarrator implements Narrator {
   async progress<T>(label: string, fn: () => Promise<T>, indent = INDENT): Promise<T> {
     const start = performance.now();
     const elapsed = () => ((performance.now() - start) / 1000).toFixed(1);
+    const outer = this.running;
+    const running = { start, status: '', printedAt: Number.NEGATIVE_INFINITY };
+    const owner = this.interactive && !this.spinning;
+    // On a terminal a nested step's status goes to the spinner its outer step owns.
+    if (owner || !this.interactive) this.running = running;
+    const text = () => this.c.dim(`${label}${running.status ? ` · ${running.status}` : ''} · ${elapsed()}s`);
     let spinner: Ora | undefined;
     let ticker: NodeJS.Timeout | undefined;
     let delay: NodeJS.Timeout | undefined;
-    const owner = this.interactive && !this.spinning;
     if (owner) {
       this.spinning = true;
       delay = setTimeout(() => {
         spinner = ora({
-          text: this.c.dim(`${label} · ${elapsed()}s`),
+          text: text(),
           stream: this.stream as NodeJS.WritableStream,
           isEnabled: true,
           discardStdin: false,
@@ -120,7 +129,7 @@ export class ConsoleNarrator implements Narrator {
           prefixText: indent.slice(1),
         }).start();
         ticker = setInterval(() => {
-          if (spinner) spinner.text = this.c.dim(`${label} · ${elapsed()}s`);
+          if (spinner) spinner.text = text();
         }, 100);
       }, this.slowMs);
     }
@@ -129,6 +138,7 @@ export class ConsoleNarrator implements Narrator {
       clearInterval(ticker);
       spinner?.stop();
       if (owner) this.spinning = false;
+      this.running = outer;
       return performance.now() - start;
     };
     try {
@@ -145,6 +155,19 @@ export class ConsoleNarrator implements Narrator {
 
   say(text: string): void {
     this.body(text);
+  }
+
+  status(text: string): void {
+    const running = this.running;
+    if (!running) return;
+    running.status = text;
+    // A terminal shows it in the spinner (progress() redraws it). A log gets a line, but not for a
+    // step that ends within a second, and not more often than every 5 s.
+    if (this.interactive) return;
+    const now = performance.now();
+    if (now - running.start < this.slowMs || now - running.printedAt < STATUS_EVERY_MS) return;
+    running.printedAt = now;
+    this.body(this.c.dim(`… ${text}`));
   }
 
   /** A dim side note (service log lines, hints). */

@@ -39,6 +39,12 @@ export interface Narrator {
   step<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** A line of prose. */
   say(text: string): void;
+  /**
+   * Progress inside a running step ("HNSW: 50,000 of 200,000 added"): on a terminal it becomes the
+   * spinner's text; in a log it is printed once the step has run a second, at most every 5 s.
+   * Work that calls it should yield (await) between calls, or the spinner cannot redraw.
+   */
+  status(text: string): void;
   /** A table with a header row; cells are stringified. */
   table(headers: string[], rows: (string | number | boolean | null)[][]): void;
   /** A small terminal line chart of one or more series over the same x positions. */
