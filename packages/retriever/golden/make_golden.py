@@ -11,8 +11,13 @@ small) with the per-query and mean P_k, recall_k, recip_rank@k and ndcg_cut_k th
                 IDCG from all positively judged grades sorted descending, truncated at k.
 
 relevant = grade >= min_grade (trec_eval's relevance_level, default 1). A document id repeated in a
-ranking counts once, at its first rank (later copies removed). Queries without a relevant document
-are skipped; a qrels query missing from the run scores 0 (trec_eval -c).
+ranking counts once, at its first rank (later copies removed). The means divide by the number of
+qrels queries, as trec_eval -c does: a qrels query missing from the run is scored on an empty ranking
+(0 everywhere), a query without a relevant document counts with recall, P and recip_rank 0 and its
+nDCG from its positive grades. Each case also holds the means with those queries left out
+(meanSkipWithoutRelevant, the skipWithoutRelevant option).
+
+check_trec_eval.py compares the file with a trec_eval binary.
 """
 
 import json
@@ -58,21 +63,25 @@ def measures(ranking, qrels, k, min_grade):
     }
 
 
-def evaluate(run, qrels, k, min_grade=1):
-    per_query, skipped = {}, []
-    for qid, judged in qrels.items():
-        if not any(g >= min_grade for g in judged.values()):
-            skipped.append(qid)
-            continue
-        per_query[qid] = measures(run.get(qid, []), judged, k, min_grade)
-    names = ["recall", "precision", "mrr", "ndcg"]
+def mean_of(per_query):
     mean = {}
-    for name in names:
+    for name in ["recall", "precision", "mrr", "ndcg"]:
         total = 0.0
         for m in per_query.values():
             total += m[name]
         mean[name] = total / len(per_query) if per_query else 0.0
-    return {"perQuery": per_query, "mean": mean, "skipped": skipped}
+    return mean
+
+
+def evaluate(run, qrels, k, min_grade=1):
+    per_query, without = {}, []
+    for qid, judged in qrels.items():
+        if not any(g >= min_grade for g in judged.values()):
+            without.append(qid)
+        per_query[qid] = measures(run.get(qid, []), judged, k, min_grade)
+    answerable = {q: m for q, m in per_query.items() if q not in without}
+    return {"perQuery": per_query, "mean": mean_of(per_query), "withoutRelevant": without,
+            "meanSkipWithoutRelevant": mean_of(answerable)}
 
 
 def random_case(rng, name, n_queries, pool, k, min_grade):

@@ -60,14 +60,18 @@ export {
   vectorMetadata,
 } from './indexing.ts';
 export {
+  dcgAtK,
   evaluateRun,
+  idealDcgAtK,
   mrrAtK,
   ndcgAtK,
   precisionAtK,
   type Qrels,
+  type QueryMeasure,
   type QueryMetrics,
   type RelevanceOptions,
   type RunEvaluation,
+  type RunOptions,
   recallAtK,
   topKDistinct,
 } from './metrics.ts';

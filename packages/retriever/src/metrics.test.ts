@@ -53,6 +53,12 @@ describe('hand-computed cases', () => {
     expect(mrrAtK(['x', 'y', 'd'], qrels, 3, { minGrade: 2 })).toBe(0);
   });
 
+  it('cuts MRR at k: a first relevant at rank k + 1 scores 0, where uncut recip_rank gives 1 / (k + 1)', () => {
+    // trec_eval's recip_rank reads the whole ranking: 1/3 for d at rank 3. MRR@2 reads the top 2.
+    expect(mrrAtK(['x', 'y', 'd'], qrels, 2)).toBe(0);
+    expect(mrrAtK(['x', 'y', 'd'], qrels, 3)).toBe(1 / 3);
+  });
+
   it('nDCG@5 with linear gains and log2(rank + 1) discounts', () => {
     // DCG  = 0/log2(2) + 3/log2(3) + 0/log2(4) + 2/log2(5) + 1/log2(6) = 3.1409951840957
     // IDCG = grades 3, 2, 2, 1 (all judged relevant, sorted): 3/1 + 2/log2(3) + 2/2 + 1/log2(5)
@@ -86,22 +92,62 @@ describe('hand-computed cases', () => {
   });
 });
 
-describe('evaluateRun', () => {
-  it('averages over judged queries, scores a query missing from the run 0, skips ones without relevant docs', () => {
-    const result = evaluateRun(
-      { q1: ['a', 'b'], q3: ['a'], extra: ['a'] },
-      { q1: { a: 1, b: 1 }, q2: { a: 1 }, q3: { a: 0 } },
-      2,
-    );
-    expect(result.skipped).toEqual(['q3']);
-    expect(Object.keys(result.perQuery)).toEqual(['q1', 'q2']);
-    expect(result.perQuery.q1).toEqual({ recall: 1, precision: 1, mrr: 1, ndcg: 1 });
+describe('evaluateRun: which queries count (trec_eval -c)', () => {
+  // Values from trec_eval 9.0.8 (`trec_eval -c -q -m P.3 -m recall.3 -m ndcg_cut.3`, and `-M 3 -m
+  // recip_rank` for MRR@3) on these qrels and run, and by hand:
+  //   q1 {a: 2, b: 1, c: 0}, ranked [c, a, x]: a relevant at rank 2 of 2 relevant -> recall 1/2,
+  //      P@3 1/3, RR 1/2; DCG = 2/log2(3), IDCG = 2 + 1/log2(3) -> nDCG@3 = 0.4796249331362629.
+  //   q2 {d: 0}, ranked [d, e]: judged, nothing relevant -> 0 on everything, and it counts.
+  //   q3 {f: 1}, not in the run -> 0 on everything (the empty ranking), and it counts.
+  //   means over 3 queries: recall 1/6 (0.1667), P@3 1/9 (0.1111), MRR 1/6, nDCG 0.4796/3 (0.1599).
+  const run = { q1: ['c', 'a', 'x'], q2: ['d', 'e'], extra: ['a'] };
+  const judged = { q1: { a: 2, b: 1, c: 0 }, q2: { d: 0 }, q3: { f: 1 } };
+  const ndcgQ1 = 0.4796249331362629;
+
+  it('averages over every query of qrels: no relevant document and missing from the run both score 0', () => {
+    const result = evaluateRun(run, judged, 3);
+    expect(Object.keys(result.perQuery)).toEqual(['q1', 'q2', 'q3']);
     expect(result.perQuery.q2).toEqual({ recall: 0, precision: 0, mrr: 0, ndcg: 0 });
-    expect(result.mean).toEqual({ recall: 0.5, precision: 0.5, mrr: 0.5, ndcg: 0.5 });
+    expect(result.perQuery.q3).toEqual({ recall: 0, precision: 0, mrr: 0, ndcg: 0 });
+    expect(result.withoutRelevant).toEqual(['q2']);
+    expect(result.skipped).toEqual([]);
+    expect(result.mean.recall).toBeCloseTo(1 / 6, 14);
+    expect(result.mean.precision).toBeCloseTo(1 / 9, 14);
+    expect(result.mean.mrr).toBeCloseTo(1 / 6, 14);
+    expect(result.mean.ndcg).toBeCloseTo(ndcgQ1 / 3, 14);
   });
 
-  it('returns zero means when no query is evaluable', () => {
-    expect(evaluateRun({}, {}, 3).mean).toEqual({ recall: 0, precision: 0, mrr: 0, ndcg: 0 });
+  it('skipWithoutRelevant: leaves such queries out of the means and lists them (not trec_eval)', () => {
+    const result = evaluateRun(run, judged, 3, { skipWithoutRelevant: true });
+    expect(Object.keys(result.perQuery)).toEqual(['q1', 'q3']);
+    expect(result.skipped).toEqual(['q2']);
+    expect(result.mean.recall).toBeCloseTo(1 / 4, 14);
+    expect(result.mean.ndcg).toBeCloseTo(ndcgQ1 / 2, 14);
+  });
+
+  it('gives a query with nothing at minGrade its nDCG from the lower grades, as ndcg_cut ignores -l', () => {
+    // trec_eval -c -l 2: q4 {g: 1} ranked [g] has no relevant document at level 2, so recall, P and
+    // RR are 0, but ndcg_cut_3 = 1 (g, the only positive grade, at rank 1); mean nDCG (0.4796 + 1) / 2
+    // = 0.7398, mean recall (1 + 0) / 2 = 0.5, mean MRR 0.25.
+    const result = evaluateRun({ q1: run.q1, q4: ['g'] }, { q1: judged.q1, q4: { g: 1 } }, 3, {
+      minGrade: 2,
+    });
+    expect(result.perQuery.q4).toEqual({ recall: 0, precision: 0, mrr: 0, ndcg: 1 });
+    expect(result.withoutRelevant).toEqual(['q4']);
+    expect(result.mean.recall).toBe(0.5);
+    expect(result.mean.mrr).toBe(0.25);
+    expect(result.mean.ndcg).toBeCloseTo((ndcgQ1 + 1) / 2, 14);
+  });
+
+  it('counts a query given with no judgments at all like one judged not relevant', () => {
+    // A qrels file cannot hold such a query; here it was listed, so it is part of the golden set.
+    const result = evaluateRun({ q1: ['a'] }, { q1: { a: 1 }, empty: {} }, 2);
+    expect(result.withoutRelevant).toEqual(['empty']);
+    expect(result.mean.recall).toBe(0.5);
+  });
+
+  it('returns zero means when qrels hold no query', () => {
+    expect(evaluateRun({ q1: ['a'] }, {}, 3).mean).toEqual({ recall: 0, precision: 0, mrr: 0, ndcg: 0 });
   });
 });
 
@@ -123,35 +169,47 @@ interface GoldenCase {
   qrels: Record<string, Qrels>;
   perQuery: Record<string, QueryMetrics>;
   mean: QueryMetrics;
-  skipped: string[];
+  withoutRelevant: string[];
+  meanSkipWithoutRelevant: QueryMetrics;
 }
 
 const golden = JSON.parse(readFileSync(new URL('../golden/metrics.json', import.meta.url), 'utf8')) as {
   cases: GoldenCase[];
 };
+const NAMES = ['recall', 'precision', 'mrr', 'ndcg'] as const;
 
-describe('golden: trec_eval definitions (golden/make_golden.py)', () => {
+function expectMeans(got: QueryMetrics, want: QueryMetrics, label: string): void {
+  for (const name of NAMES) {
+    expect(Math.abs(got[name] - want[name]), `${label} ${name}`).toBeLessThan(1e-12);
+  }
+}
+
+describe('golden: trec_eval definitions (golden/make_golden.py, checked by golden/check_trec_eval.py)', () => {
   it('has cases with duplicates, short runs, missing queries and queries without relevant docs', () => {
     const runs = golden.cases.flatMap((c) => Object.values(c.run));
     expect(runs.some((r) => new Set(r).size < r.length)).toBe(true);
     expect(golden.cases.some((c) => Object.values(c.run).some((r) => r.length < c.k))).toBe(true);
     expect(golden.cases.some((c) => Object.keys(c.qrels).some((q) => !(q in c.run)))).toBe(true);
-    expect(golden.cases.every((c) => c.skipped.length > 0)).toBe(true);
+    expect(golden.cases.every((c) => c.withoutRelevant.length > 0)).toBe(true);
+    // ... among them, ones whose nDCG is not 0 (grades below minGrade still count as gains).
+    expect(golden.cases.some((c) => c.withoutRelevant.some((q) => c.perQuery[q].ndcg > 0))).toBe(true);
   });
 
   for (const c of golden.cases) {
-    it(`matches ${c.name} to 1e-12`, () => {
+    it(`matches ${c.name} to 1e-12, every query counted and with skipWithoutRelevant`, () => {
       const result = evaluateRun(c.run, c.qrels, c.k, { minGrade: c.minGrade });
-      expect(result.skipped).toEqual(c.skipped);
-      expect(Object.keys(result.perQuery)).toEqual(Object.keys(c.perQuery));
-      for (const [q, want] of Object.entries(c.perQuery)) {
-        for (const name of ['recall', 'precision', 'mrr', 'ndcg'] as const) {
-          expect(Math.abs(result.perQuery[q][name] - want[name]), `${q} ${name}`).toBeLessThan(1e-12);
-        }
-      }
-      for (const name of ['recall', 'precision', 'mrr', 'ndcg'] as const) {
-        expect(Math.abs(result.mean[name] - c.mean[name]), `mean ${name}`).toBeLessThan(1e-12);
-      }
+      expect(result.withoutRelevant).toEqual(c.withoutRelevant);
+      expect(result.skipped).toEqual([]);
+      expect(Object.keys(result.perQuery)).toEqual(Object.keys(c.qrels));
+      for (const [q, want] of Object.entries(c.perQuery)) expectMeans(result.perQuery[q], want, q);
+      expectMeans(result.mean, c.mean, 'mean');
+
+      const answerable = evaluateRun(c.run, c.qrels, c.k, {
+        minGrade: c.minGrade,
+        skipWithoutRelevant: true,
+      });
+      expect(answerable.skipped).toEqual(c.withoutRelevant);
+      expectMeans(answerable.mean, c.meanSkipWithoutRelevant, 'answerable mean');
     });
   }
 });
