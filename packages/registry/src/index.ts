@@ -17,7 +17,9 @@ export { RegistryError, type RegistryErrorCode } from './errors.ts';
 export { checkAlias, checkModelName, checkReason, checkVersion, parseVersion } from './input.ts';
 export {
   type AliasChange,
+  type AliasSwap,
   aliasHistory,
+  compareAndSetAlias,
   getAlias,
   getVersion,
   listVersions,

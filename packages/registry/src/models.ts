@@ -54,6 +54,20 @@ export const registryMigrations = [
   },
 ];
 
+/**
+ * Applied after the routing tables: the key of an alias move, so a move made on behalf of one run
+ * (a scheduled retraining, say) is recorded at most once however often that run is retried.
+ */
+export const aliasMoveKeyMigrations = [
+  {
+    id: '003_alias_move_key',
+    sql: `
+      ALTER TABLE registry_alias_history ADD COLUMN move_key text;
+      CREATE UNIQUE INDEX registry_alias_history_move_key
+        ON registry_alias_history (name, alias, move_key) WHERE move_key IS NOT NULL;`,
+  },
+];
+
 export interface ModelVersion {
   name: string;
   version: number;
@@ -306,6 +320,103 @@ export async function setAlias(
   } finally {
     client.release();
   }
+}
+
+/** What a compare-and-set of an alias did. */
+export interface AliasSwap {
+  /**
+   * `moved`: the alias was at `expected` and now points at `version`; `already`: a move with this key
+   * was recorded before (nothing written: a retry of the same run); `conflict`: the alias is at
+   * another version than `expected` (nothing written).
+   */
+  outcome: 'moved' | 'already' | 'conflict';
+  /** Where the alias points after the call. */
+  current: number | null;
+  change?: AliasChange;
+}
+
+/**
+ * Compare-and-set of an alias, keyed: moves `alias` from `expected` (null: not set yet) to `version`
+ * only if it is still at `expected`, and records the move with `key` (e.g. a run id), which is unique
+ * per alias, so the same key never moves it twice. Runs on the caller's client: inside the caller's
+ * transaction, the move commits or rolls back with the caller's own records (the retraining
+ * pipeline's terminal record of a run). The UPDATE ... WHERE version = expected (or the INSERT of an
+ * unset alias, which the primary key serializes) is the atomic step: two callers expecting the same
+ * version cannot both win, under READ COMMITTED too. `champion` is refused for a version with a
+ * non-finite metric, like setAlias.
+ */
+export async function compareAndSetAlias(
+  client: Queryable,
+  move: {
+    name: string;
+    alias: string;
+    expected: number | null;
+    version: number;
+    reason: string;
+    key: string;
+  },
+): Promise<AliasSwap> {
+  const { name, alias, expected, version, reason, key } = move;
+  checkModelName(name);
+  checkAlias(alias);
+  checkVersion(version);
+  if (expected !== null) checkVersion(expected);
+  checkReason(reason);
+  if (!(key.length > 0 && key.length <= 200))
+    throw new RegistryError('bad-input', 'an alias move key must be 1-200 characters');
+  const before = await client.query<{ to_version: number; from_version: number | null; changed_at: Date }>(
+    'SELECT to_version, from_version, changed_at FROM registry_alias_history WHERE name = $1 AND alias = $2 AND move_key = $3',
+    [name, alias, key],
+  );
+  if (before.rows.length > 0) {
+    const r = before.rows[0];
+    const change = {
+      name,
+      alias,
+      fromVersion: r.from_version,
+      toVersion: r.to_version,
+      reason,
+      changedAt: r.changed_at,
+    };
+    return { outcome: 'already', current: await getAlias(client, name, alias), change };
+  }
+  const target = await getVersion(client, name, version);
+  const bad = alias === 'champion' ? nonFiniteMetric(target.metrics) : undefined;
+  if (bad !== undefined) {
+    throw new RegistryError(
+      'bad-metrics',
+      `${name}@${version} cannot become champion: its ${bad} is not finite`,
+    );
+  }
+  const swapped =
+    expected === null
+      ? await client.query(
+          `INSERT INTO registry_aliases (name, alias, version) VALUES ($1, $2, $3)
+           ON CONFLICT (name, alias) DO NOTHING`,
+          [name, alias, version],
+        )
+      : await client.query(
+          `UPDATE registry_aliases SET version = $3, updated_at = now()
+           WHERE name = $1 AND alias = $2 AND version = $4`,
+          [name, alias, version, expected],
+        );
+  if (swapped.rowCount !== 1) return { outcome: 'conflict', current: await getAlias(client, name, alias) };
+  // The unique (name, alias, move_key) index is the last word: a concurrent caller with the same key
+  // that got here too fails on it, and its transaction (with its swap) rolls back.
+  const h = await client.query<{ changed_at: Date }>(
+    `INSERT INTO registry_alias_history (name, alias, from_version, to_version, reason, move_key)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING changed_at`,
+    [name, alias, expected, version, reason, key],
+  );
+  const change = {
+    name,
+    alias,
+    fromVersion: expected,
+    toVersion: version,
+    reason,
+    changedAt: h.rows[0].changed_at,
+  };
+  return { outcome: 'moved', current: version, change };
 }
 
 /** Every move of the model's aliases (or of one alias), oldest first. */
