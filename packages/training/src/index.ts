@@ -5,6 +5,14 @@
 
 export { expectedCalibrationError } from './calibration.ts';
 export {
+  DATA_GATE_THRESHOLDS,
+  type DataGateOptions,
+  type DataGateThresholds,
+  dataGate,
+} from './ci/data-gate.ts';
+export { CiInputError, type Finding, type GateName, type GateResult } from './ci/gate.ts';
+export { PAYMENTS_COLUMNS_SQL, PAYMENTS_PROFILE_SCHEMA } from './ci/payments-source.ts';
+export {
   fitStandardizer,
   type LogisticModel,
   predictLogistic,

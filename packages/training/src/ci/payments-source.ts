@@ -1,0 +1,30 @@
+/**
+ * The payments training table as Postgres holds it (Q12, Q13): the columns of a datagen payment
+ * under their own (camelCase, quoted) names, so a row read back is a PaymentEvent with no mapping
+ * layer that could hide a renamed column, and the drift schema of its model inputs, which is the
+ * contract the data gate holds a training set to. Numbers are float8 / int4, which `pg` returns as
+ * JavaScript numbers (bigint and numeric would come back as strings).
+ */
+import { PAYMENT_FEATURES } from '@mlops-lab/datagen';
+import type { Schema } from '@mlops-lab/drift';
+
+/** The drift schema of the payment inputs: the reference profile is built over these columns. */
+export const PAYMENTS_PROFILE_SCHEMA: Schema = PAYMENT_FEATURES.map(({ name, type }) => ({ name, type }));
+
+/** The key of a payment row and the column training reads it in order of. */
+export const PAYMENTS_KEY = 'eventId';
+export const PAYMENTS_ORDER = ['timestamp', 'eventId'] as const;
+
+/** Column definitions of a payments table (ms since epoch as float8: exact below 2^53). */
+export const PAYMENTS_COLUMNS_SQL = `
+  "eventId" text PRIMARY KEY,
+  "customerId" text NOT NULL,
+  "timestamp" float8 NOT NULL,
+  amount float8,
+  "hourOfDay" int4,
+  "deviceAgeDays" int4,
+  "distanceKm" float8,
+  "merchantCategory" text,
+  channel text,
+  country text,
+  label int4 NOT NULL`;
