@@ -21,6 +21,19 @@ export {
 } from './consumer.ts';
 export { MonitoringInputError } from './errors.ts';
 export { fitIsotonic, type IsotonicFit, predictIsotonic } from './isotonic.ts';
+export {
+  type Alert,
+  buildReference,
+  DEFAULT_BOUNDS,
+  type LabelStatus,
+  type MonitorBounds,
+  type MonitorKind,
+  type MonitorReference,
+  monitorWindow,
+  OUTPUT_SCHEMA,
+  trackAlerts,
+  type WindowReport,
+} from './monitors.ts';
 export { ENTRY_FIELD, PredictionProducer, type ProducerOptions, type ProducerStats } from './producer.ts';
 export { checkRecord, type FeatureValue, type PredictionRecord } from './record.ts';
 export {
@@ -34,3 +47,4 @@ export {
   readLogged,
   recordLabels,
 } from './store.ts';
+export { type TimeWindow, tumblingWindows, windowIndex } from './windows.ts';
