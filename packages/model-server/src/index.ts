@@ -32,8 +32,10 @@ export {
 export {
   canonicalKey,
   createServer,
+  EVENT_TIME_HEADER,
   type ModelServer,
   type PredictReply,
+  REQUEST_ID_HEADER,
   ROUTING_KEY_HEADER,
   type ServerOptions,
 } from './server.ts';

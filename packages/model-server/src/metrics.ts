@@ -110,6 +110,11 @@ export function createMetrics() {
       labelNames: ['store'] as const,
       registers,
     }),
+    predictionLogErrors: new Counter({
+      name: 'model_server_prediction_log_errors_total',
+      help: 'Served predictions the prediction log refused (a bad record): the reply went out, the log row did not',
+      registers,
+    }),
     dedupJoins: new Counter({
       name: 'model_server_dedup_joins_total',
       help: 'Requests answered by joining an identical in-flight request',

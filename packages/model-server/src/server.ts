@@ -12,6 +12,7 @@
  */
 
 import { type HttpLimits, httpServerOptions } from '@mlops-lab/http';
+import type { PredictionRecord } from '@mlops-lab/monitoring';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type BatcherOptions, MicroBatcher } from './batcher.ts';
 import { decodeContentEncoding } from './content-encoding.ts';
@@ -48,6 +49,12 @@ export interface ServerOptions {
   /** Timeouts, connection cap, requests per socket (http-limits.ts; defaults HTTP_LIMIT_DEFAULTS). */
   http?: HttpLimits;
   logger?: boolean;
+  /**
+   * Every served /predict (answered or failed, not the warm-up) is appended here, e.g. a
+   * @mlops-lab/monitoring PredictionProducer. `append` must not block; a throw is counted in
+   * model_server_prediction_log_errors_total and never fails the request.
+   */
+  predictionLog?: { append(record: PredictionRecord): unknown };
 }
 
 export interface PredictReply extends Prediction {
@@ -74,6 +81,10 @@ export interface ModelServer {
 const WARMUP_HEADER = 'x-model-server-warmup';
 /** Requests with the same routing key (a user id, say) always get the same version. */
 export const ROUTING_KEY_HEADER = 'x-routing-key';
+/** The caller's request id, the prediction log's key (else Fastify's own request id). */
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** When the scored event happened (ms since epoch), if the caller knows it (a replay); else now. */
+export const EVENT_TIME_HEADER = 'x-event-time';
 
 export function createServer(opts: ServerOptions): ModelServer {
   if (!opts.model && !opts.loader && !opts.routing) {
@@ -247,6 +258,32 @@ export function createServer(opts: ServerOptions): ModelServer {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  const logPrediction = (
+    req: { id: string; headers: Record<string, unknown>; body: unknown },
+    version: string,
+    value: PredictReply | null,
+    latencyMs: number,
+    error: unknown,
+  ): void => {
+    if (!opts.predictionLog) return;
+    const id = req.headers[REQUEST_ID_HEADER];
+    const eventTime = Number(req.headers[EVENT_TIME_HEADER]);
+    try {
+      opts.predictionLog.append({
+        requestId: typeof id === 'string' && id ? id : req.id,
+        modelVersion: version,
+        at: Number.isSafeInteger(eventTime) && eventTime > 0 ? eventTime : Date.now(),
+        features: (req.body ?? {}) as PredictionRecord['features'],
+        score: value ? value.score : null,
+        decision: value ? value.decision : null,
+        latencyMs,
+        error: error === null ? null : error instanceof Error ? error.message : String(error),
+      });
+    } catch {
+      metrics.predictionLogErrors.inc();
+    }
+  };
+
   const bodySchema = opts.inputSchema ?? opts.model?.inputSchema ?? opts.routing?.inputSchema;
   app.post('/predict', { schema: bodySchema ? { body: bodySchema } : {} }, async (req) => {
     const t0 = performance.now();
@@ -254,10 +291,18 @@ export function createServer(opts: ServerOptions): ModelServer {
     const routingKey = req.headers[ROUTING_KEY_HEADER];
     const m = pick(typeof routingKey === 'string' ? routingKey : undefined);
     if (isWarmup(req.headers)) return predictOnce(m, req.body);
-    const { value, path } = responses.active
-      ? await responses.answer(`${m.version}\n${canonicalKey(req.body)}`, () => predictOnce(m, req.body))
-      : { value: await predictOnce(m, req.body), path: 'model' };
+    let answer: { value: PredictReply; path: string };
+    try {
+      answer = responses.active
+        ? await responses.answer(`${m.version}\n${canonicalKey(req.body)}`, () => predictOnce(m, req.body))
+        : { value: await predictOnce(m, req.body), path: 'model' };
+    } catch (error) {
+      logPrediction(req, m.version, null, performance.now() - t0, error);
+      throw error;
+    }
+    const { value, path } = answer;
     const seconds = (performance.now() - t0) / 1000;
+    logPrediction(req, value.model.version, value, seconds * 1000, null);
     metrics.latency.observe({ path }, seconds);
     metrics.predictions.inc({ version: value.model.version });
     if (!firstDone) {
