@@ -7,7 +7,13 @@
  */
 import { createRng, mixSeed } from '@mlops-lab/datagen';
 import { type Check, check, fmt, type LabDefinition } from '@mlops-lab/labkit';
-import { answerExtractively, checkFaithfulness, evaluateRun, topKDistinct } from '@mlops-lab/retriever';
+import {
+  answerExtractively,
+  checkFaithfulness,
+  evaluateRun,
+  ndcgByGrade,
+  topKDistinct,
+} from '@mlops-lab/retriever';
 import { ALTER_SHARE, BREAKS, CHECK } from './breaks.ts';
 import { ChunkIndex, chunkByChars, chunkBySentence, currentPassages, syncIndex } from './pipeline.ts';
 import { BUILD_END, buildWorld } from './world.ts';
@@ -122,6 +128,50 @@ const lab: LabDefinition = {
     out.say(
       'The end-to-end score alone says only that something broke. Each stage metric is computed from ' +
         'that stage’s own input and output, so the first one out of line is where to look.',
+    );
+
+    // Why nDCG sits far below recall: its split by grade, from this run (metrics-breakdown.ts).
+    const gap = ndcgByGrade(run, qrels, K);
+    const byGrade = (g: number) => gap.grades.find((r) => r.grade === g)!;
+    const [answer, close, topic] = [byGrade(3), byGrade(2), byGrade(1)];
+    out.table(
+      [
+        'grade',
+        'judged per query',
+        `in the top ${K}`,
+        'mean rank if found',
+        'share of ideal DCG',
+        `adds to nDCG@${K}`,
+      ],
+      gap.grades.map((r) => [
+        r.grade,
+        r.judgedPerQuery.toFixed(2),
+        fmt.pct(r.foundShare),
+        Number.isNaN(r.meanRankFound) ? '-' : r.meanRankFound.toFixed(1),
+        fmt.pct(r.idealShare),
+        r.ndcgContribution.toFixed(3),
+      ]),
+    );
+    out.say(
+      `Why nDCG@${K} is ${graded.ndcg.toFixed(3)} when recall@${K} is ${strict.recall.toFixed(3)}: recall counts ` +
+        'only the grade-3 (answer-bearing) document. nDCG divides the DCG of the run by that of the ideal ' +
+        `ranking: the grade-3 document, then the ${close.judgedPerQuery.toFixed(1)} grade-2 and ` +
+        `${topic.judgedPerQuery.toFixed(1)} grade-1 documents judged per query (ideal DCG@${K} ` +
+        `${gap.meanIdealDcg.toFixed(2)} on average; the grade-3 document holds ${fmt.pct(answer.idealShare)} of ` +
+        `a query's ideal). The run has the grade-3 document in its top ${K} for ${fmt.pct(answer.foundShare)} ` +
+        `of queries, at mean rank ${answer.meanRankFound.toFixed(1)}: worth ${answer.ndcgContribution.toFixed(3)}.`,
+    );
+    out.say(
+      'The grade-2 and grade-1 documents are other companies of the same focus or topic, which a query ' +
+        `naming one company rarely pulls up: ${fmt.pct(close.foundShare)} and ${fmt.pct(topic.foundShare)} of ` +
+        `them are in the top ${K}, worth ${close.ndcgContribution.toFixed(3)} and ` +
+        `${topic.ndcgContribution.toFixed(3)}. Ranking the answer first every time and nothing else would ` +
+        `score ${answer.idealShare.toFixed(3)}: nDCG is low because the related documents are missing, not ` +
+        'because the answer ranks low.',
+    );
+    out.pointer(
+      'packages/retriever/src/metrics-breakdown.ts',
+      'nDCG split by grade: DCG and ideal DCG per grade',
     );
 
     const checks: Check[] = [

@@ -75,6 +75,7 @@ export {
   recallAtK,
   topKDistinct,
 } from './metrics.ts';
+export { type GradeBreakdown, type NdcgBreakdown, ndcgByGrade } from './metrics-breakdown.ts';
 export {
   detectMixedVersions,
   IndexAlias,

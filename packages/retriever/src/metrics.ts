@@ -28,7 +28,8 @@ export interface RelevanceOptions {
   minGrade?: number;
 }
 
-function checkK(k: number): void {
+/** Refuses a k that is not a positive integer (every measure's cut). */
+export function checkK(k: number): void {
   if (!Number.isSafeInteger(k) || k <= 0) {
     throw new RetrieverError(`k must be a positive integer, got ${k}`);
   }
