@@ -1,0 +1,46 @@
+/**
+ * @mlops-lab/llm-serving: a token-level simulator of LLM serving (Q20, Q32): workload, roofline cost
+ * model, paged KV blocks, static / continuous batching, preemption, chunked prefill, metrics, streaming.
+ */
+export { BlockAllocator, BlockAllocatorError } from './block-allocator.ts';
+export {
+  CostModel,
+  type CostParams,
+  DEFAULT_COST_PARAMS,
+  type StepCost,
+  type StepWork,
+} from './cost-model.ts';
+export {
+  type Batching,
+  type EngineConfig,
+  EngineConfigError,
+  type KvPolicy,
+  type Outcome,
+  type Preemption,
+  type RequestRecord,
+  type RunResult,
+  type RunStats,
+  simulate,
+} from './engine.ts';
+export {
+  A100_40GB,
+  DEFAULT_MEMORY_PLAN,
+  type GpuSpec,
+  type KvBudget,
+  kvBudget,
+  kvBytesPerToken,
+  LLAMA_13B,
+  LLAMA2_70B,
+  type MemoryPlan,
+  type ModelSpec,
+  weightBytes,
+} from './hardware.ts';
+export { type RunSummary, type Slo, summarize, tpotOf } from './metrics.ts';
+export {
+  drawLengths,
+  generateWorkload,
+  type LengthDistribution,
+  type Request,
+  SHAREGPT,
+  type WorkloadOptions,
+} from './workload.ts';
