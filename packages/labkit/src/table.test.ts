@@ -49,6 +49,17 @@ describe('renderTable', () => {
     for (const cell of rows.flat()) expect(squeezed).toContain(cell.replace(/\s/g, ''));
   });
 
+  it('wraps headers at their words before it wraps a cell', () => {
+    const h = ['n', 'HNSW recall@10', 'pays after', 'bytes/vector HNSW'];
+    const text = renderTable(h, [['200000', '0.977', '2721 queries', '442']], {
+      width: 52,
+      rightAligned: [false, false, false, false],
+    });
+    expect(text).toContain('│ 2721 queries │');
+    expect(text).toMatch(/│ bytes\/vector │/);
+    for (const l of text.split('\n')) expect(visibleLength(l)).toBeLessThanOrEqual(52);
+  });
+
   it('leaves a table that fits as cli-table3 draws it', () => {
     const text = renderTable(['a', 'b'], [['1', '2']], { width: 50, rightAligned: [false, true] });
     expect(text.split('\n')).toEqual(['┌───┬───┐', '│ a │ b │', '├───┼───┤', '│ 1 │ 2 │', '└───┴───┘']);

@@ -36,24 +36,33 @@ export function lineWidth(
 }
 
 /**
- * Column widths (padding included) whose table, borders included, fits in `width`: the largest
- * common cap such that columns at their natural width or the cap sum to the budget. Columns that
- * already fit under the cap are not touched.
+ * Column widths (padding included) whose table, borders included, fits in `width`. Each column keeps
+ * its natural width up to a common cap, the largest cap that fits, but never goes below its floor.
+ * `floors` are tried in order (the narrator passes: headers wrapped at words but cells whole; then
+ * cells wrapped at words too), and the last resort floor is MIN_COLUMN, where long words break.
  */
-export function fitColumns(natural: readonly number[], width: number): number[] {
+export function fitColumns(
+  natural: readonly number[],
+  width: number,
+  floors: readonly number[][] = [],
+): number[] {
   const budget = width - (natural.length + 1); // one border character before each column and at the end
-  const total = natural.reduce((a, b) => a + b, 0);
-  if (total <= budget) return [...natural];
-  const floor = Math.min(MIN_COLUMN, ...natural);
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  if (sum(natural) <= budget) return [...natural];
+  const last = natural.map((w) => Math.min(w, MIN_COLUMN));
+  const floor =
+    [...floors.map((f) => f.map((w, j) => Math.min(w, natural[j]))), last].find((f) => sum(f) <= budget) ??
+    last;
+  const at = (cap: number) => natural.map((w, j) => Math.max(floor[j], Math.min(w, cap)));
   let cap = Math.max(...natural);
-  while (cap > floor && natural.reduce((a, w) => a + Math.min(w, cap), 0) > budget) cap--;
+  while (cap > 0 && sum(at(cap)) > budget) cap--;
+  const widths = at(cap);
   // The remainder the integer cap left over goes to the capped columns, left to right.
-  let spare = budget - natural.reduce((a, w) => a + Math.min(w, cap), 0);
-  return natural.map((w) => {
-    if (w <= cap) return w;
-    const extra = spare > 0 && w > cap ? 1 : 0;
+  let spare = budget - sum(widths);
+  return widths.map((w, j) => {
+    const extra = spare > 0 && w < natural[j] ? 1 : 0;
     spare -= extra;
-    return cap + extra;
+    return w + extra;
   });
 }
 
@@ -95,12 +104,14 @@ export function renderTable(
   rows: readonly string[][],
   options: TableOptions,
 ): string {
-  const natural = headers.map(
-    (h, j) =>
-      Math.max(visibleLength(h), ...rows.map((r) => Math.max(...r[j].split('\n').map(visibleLength)))) +
-      PADDING,
-  );
-  const widths = fitColumns(natural, options.width);
+  const widest = (texts: string[], split: RegExp) =>
+    Math.max(0, ...texts.flatMap((t) => t.split(split)).map(visibleLength)) + PADDING;
+  const column = (j: number) => rows.map((r) => r[j]);
+  const natural = headers.map((h, j) => widest([h, ...column(j)], /\n/));
+  // First try wrapping only the headers (at their words), then the cells' words too.
+  const headersWrapped = headers.map((h, j) => Math.max(widest([h], /\s+/), widest(column(j), /\n/)));
+  const wordsWrapped = headers.map((h, j) => widest([h, ...column(j)], /\s+/));
+  const widths = fitColumns(natural, options.width, [headersWrapped, wordsWrapped]);
   const wrap = (text: string, j: number) =>
     text
       .split('\n')
