@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { DatasetError } from './errors.ts';
 import { checkTracked } from './history.ts';
 import { historyOf, ident } from './names.ts';
+import { inTransaction } from './transaction.ts';
 
 export interface Collected {
   /** Snapshots marked collected (older than the cut-off, not pinned). */
@@ -30,9 +31,7 @@ export async function collectGarbage(
     throw new DatasetError('bad-input', `before must be a valid Date, got ${String(options.before)}`);
   const h = ident(historyOf(options.table), 'history table');
   await checkTracked(pool, options.table);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     // The history guard lets a DELETE through only inside a transaction that says it collects.
     await client.query(`SET LOCAL datasets.gc = 'on'`);
     const snaps = await client.query(
@@ -47,12 +46,6 @@ export async function collectGarbage(
                            AND v.valid_from <= s.as_of AND v.valid_to > s.as_of)`,
       [options.table, options.before],
     );
-    await client.query('COMMIT');
     return { snapshots: snaps.rowCount ?? 0, versions: versions.rowCount ?? 0 };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

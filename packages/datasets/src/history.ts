@@ -16,6 +16,7 @@
 import type pg from 'pg';
 import { DatasetError } from './errors.ts';
 import { historyOf, ident } from './names.ts';
+import { inTransaction } from './transaction.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -71,21 +72,11 @@ export async function trackTable(
   const t = ident(options.table, 'table');
   ident(options.key, 'key column');
   const h = ident(historyOf(options.table), 'history table');
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  const mismatch = await inTransaction(pool, async (client) => {
     const done = await client.query('SELECT key_column FROM datasets_tracked WHERE name = $1 FOR UPDATE', [
       options.table,
     ]);
-    if (done.rowCount) {
-      await client.query('COMMIT');
-      if (done.rows[0].key_column !== options.key)
-        throw new DatasetError(
-          'bad-input',
-          `${options.table} is tracked by key ${done.rows[0].key_column}, not ${options.key}`,
-        );
-      return;
-    }
+    if (done.rowCount) return done.rows[0].key_column === options.key ? null : done.rows[0].key_column;
     await client.query(`
       CREATE TABLE ${h} (
         key text NOT NULL,
@@ -113,13 +104,10 @@ export async function trackTable(
       options.table,
       options.key,
     ]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return null;
+  });
+  if (mismatch)
+    throw new DatasetError('bad-input', `${options.table} is tracked by key ${mismatch}, not ${options.key}`);
 }
 
 /** Refuses a table that is not tracked, before any read of its history. */

@@ -19,6 +19,7 @@ import { canonicalJson } from './canonical.ts';
 import { DatasetError } from './errors.ts';
 import { asOfSql, checkTracked } from './history.ts';
 import { historyOf, ident } from './names.ts';
+import { inTransaction } from './transaction.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -97,15 +98,11 @@ export async function createSnapshot(
   const t = ident(options.table, 'table');
   const definitions = canonicalJson(options.definitions ?? {});
   await checkTracked(pool, options.table);
-  const client = await pool.connect();
-  let id: string;
-  let created: boolean;
-  try {
-    await client.query('BEGIN');
+  const { id, created } = await inTransaction(pool, async (client) => {
     await client.query(`LOCK TABLE ${t} IN SHARE MODE`);
     const asOf = (await client.query('SELECT clock_timestamp()::text AS t')).rows[0].t as string;
     const { chunks, rowCount } = await chunksAt(client, options.table, '$1::timestamptz', asOf, false);
-    id = rootOf(
+    const id = rootOf(
       definitions,
       rowCount,
       chunks.map((c) => c.hash),
@@ -115,14 +112,8 @@ export async function createSnapshot(
        VALUES ($1, $2, $3::timestamptz, $4, $5::jsonb, $6) ON CONFLICT (id) DO NOTHING`,
       [id, options.table, asOf, rowCount, definitions, chunks.map((c) => c.hash)],
     );
-    await client.query('COMMIT');
-    created = inserted.rowCount === 1;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return { id, created: inserted.rowCount === 1 };
+  });
   // After the release: an embedded Postgres pool holds a single connection.
   return { ...(await getSnapshot(pool, id)), created };
 }
