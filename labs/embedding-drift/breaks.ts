@@ -9,6 +9,8 @@ export const CHECK = {
   mixedDrop: 'a half re-embedded index loses recall@10 (measured drop > 0.1 against v1)',
   refused: 'the mixed-version index is refused before it serves',
   upgrade: 'served recall@10 stays within 0.02 of the v1 baseline until the cutover',
+  cutoverRule:
+    'the cut-over meets the rule: v2 loses at most 0.02 recall@10 on the golden set, or v1 is retired and v2 keeps >= 0.90',
   migrated: 'recall@10 after the migration is within 0.02 of the v2 baseline',
   oneVersion: 'queries and index share one model version after the cutover',
   audit: 'the migrated index holds every live document, all at v2 (audit)',

@@ -17,6 +17,7 @@ import {
   syncIndex,
 } from '@mlops-lab/retriever';
 import { BREAKS, CHECK, configFor, type ServingConfig } from './breaks.ts';
+import { type CutoverDecision, type CutoverRule, decideCutover } from './cutover.ts';
 import {
   buildCorpus,
   buildFromSource,
@@ -33,6 +34,37 @@ import {
 /** Sample queries for the shadow comparison. */
 const SHADOW_QUERIES = 20;
 const TOLERANCE = 0.02;
+/**
+ * This scenario's cut-over rule (cutover.ts): an upgrade may cost at most TOLERANCE of recall@10; the
+ * v1 embedding service is being shut down, so a larger loss is taken if v2 keeps the service's
+ * recall@10 objective of 0.90 (the answer-bearing document in the top 10 for 9 queries in 10).
+ */
+const CUTOVER: CutoverRule = {
+  maxDrop: TOLERANCE,
+  oldRetired: `the ${V1.version} embedding service is being shut down (end of life)`,
+  floor: 0.9,
+};
+
+/** What the decision step says: the rule, the paired comparison, and which branch decided. */
+function describeCutover(d: CutoverDecision, v1: Quality, v2: Quality): string[] {
+  const rule =
+    `rule: cut over if ${V2.version} loses at most ${CUTOVER.maxDrop} recall@10 against ${V1.version} on the ` +
+    `golden set; a larger loss only if ${V1.version} must go anyway and ${V2.version} keeps recall@10 >= ` +
+    `${CUTOVER.floor.toFixed(2)}. Here ${CUTOVER.oldRetired ?? `${V1.version} may stay`}.`;
+  const measured =
+    `${V2.version} recall@10 ${v2.recall.toFixed(3)} vs ${V1.version} ${v1.recall.toFixed(3)}: a loss of ` +
+    `${d.drop.toFixed(3)} (${d.lost} answer-bearing documents ${V1.version} found and ${V2.version} misses, ` +
+    `${d.gained} the other way, of ${d.queries} queries); nDCG@10 ${v2.ndcg.toFixed(3)} vs ${v1.ndcg.toFixed(3)}.`;
+  const verdict = {
+    quality: `within ${CUTOVER.maxDrop}: cut over on quality.`,
+    retired:
+      `more than the ${CUTOVER.maxDrop} an upgrade may cost: cutting over only because ${V1.version} is ` +
+      `retired, with ${V2.version} above the ${CUTOVER.floor.toFixed(2)} floor. The service gives up ${d.drop.toFixed(3)} ` +
+      'recall@10 on this golden set; the upgrade is not an improvement here.',
+    refused: `refused: ${V1.version} keeps serving, and the migration does not start.`,
+  }[d.basis];
+  return [rule, `${measured} Decision: ${verdict}`];
+}
 
 /**
  * The query service. Healthy, it searches through the alias, which embeds with the active index's
@@ -152,6 +184,51 @@ const lab: LabDefinition = {
       'detectMixedVersions and IndexAlias.search: the two refusals',
     );
 
+    const decision = decideCutover(v1.perQueryRecall, v2.perQueryRecall, CUTOVER);
+    out.step(`Decide the cut-over on the golden set: ${V1.version} or ${V2.version}?`);
+    for (const line of describeCutover(decision, v1, v2)) out.say(line);
+    out.pointer('labs/embedding-drift/cutover.ts', 'the cut-over rule, decided before the migration starts');
+
+    const checks: Check[] = [
+      check(
+        CHECK.mixedDrop,
+        v1.recall - Math.max(mixedByV1.recall, mixedByV2.recall) > 0.1,
+        `v1 ${v1.recall.toFixed(3)}; mixed ${mixedByV1.recall.toFixed(3)} (v1 queries), ${mixedByV2.recall.toFixed(3)} (v2 queries)`,
+      ),
+      check(
+        CHECK.refused,
+        !promoted,
+        promoted ? 'the mixed index was deployed' : 'detectMixedVersions refused it',
+      ),
+      check(
+        CHECK.upgrade,
+        during.recall >= v1.recall - TOLERANCE,
+        `${during.recall.toFixed(3)} served vs ${v1.recall.toFixed(3)} v1 baseline`,
+      ),
+      check(
+        CHECK.cutoverRule,
+        decision.cutover,
+        `${decision.basis}: loss ${decision.drop.toFixed(3)} (${decision.lost} lost, ${decision.gained} gained of ${decision.queries})`,
+      ),
+    ];
+    const baseMetrics = {
+      documents: n,
+      queries: corpus.queries.length,
+      recall_v1: v1.recall,
+      recall_v2_clean: v2.recall,
+      recall_mixed_v1_queries: mixedByV1.recall,
+      recall_mixed_v2_queries: mixedByV2.recall,
+      recall_during_upgrade: during.recall,
+      ndcg_v1: v1.ndcg,
+    };
+    if (!decision.cutover) {
+      const notRun = `not run: the cut-over rule kept ${V1.version}`;
+      checks.push(
+        ...[CHECK.migrated, CHECK.oneVersion, CHECK.audit].map((name) => check(name, false, notRun)),
+      );
+      return { checks, metrics: baseMetrics };
+    }
+
     const sample = corpus.queries.slice(0, SHADOW_QUERIES);
     const migration = await out.step(
       `Migrate: build ${V2.version} beside ${V1.version}, catch up from the feed, shadow compare, cut over`,
@@ -219,22 +296,7 @@ const lab: LabDefinition = {
     );
 
     const queryVersions = [...service.versions];
-    const checks: Check[] = [
-      check(
-        CHECK.mixedDrop,
-        v1.recall - Math.max(mixedByV1.recall, mixedByV2.recall) > 0.1,
-        `v1 ${v1.recall.toFixed(3)}; mixed ${mixedByV1.recall.toFixed(3)} (v1 queries), ${mixedByV2.recall.toFixed(3)} (v2 queries)`,
-      ),
-      check(
-        CHECK.refused,
-        !promoted,
-        promoted ? 'the mixed index was deployed' : 'detectMixedVersions refused it',
-      ),
-      check(
-        CHECK.upgrade,
-        during.recall >= v1.recall - TOLERANCE,
-        `${during.recall.toFixed(3)} served vs ${v1.recall.toFixed(3)} v1 baseline`,
-      ),
+    checks.push(
       check(
         CHECK.migrated,
         Math.abs(afterCutover.recall - v2.recall) <= TOLERANCE,
@@ -250,19 +312,12 @@ const lab: LabDefinition = {
         audit.consistent && audit.indexed === audit.sourceLive,
         `${audit.indexed} of ${audit.sourceLive} indexed, wrong version ${audit.wrongVersion.count}, stale ${audit.stale.count}`,
       ),
-    ];
+    );
     return {
       checks,
       metrics: {
-        documents: n,
-        queries: corpus.queries.length,
-        recall_v1: v1.recall,
-        recall_v2_clean: v2.recall,
-        recall_mixed_v1_queries: mixedByV1.recall,
-        recall_mixed_v2_queries: mixedByV2.recall,
-        recall_during_upgrade: during.recall,
+        ...baseMetrics,
         recall_after_cutover: afterCutover.recall,
-        ndcg_v1: v1.ndcg,
         ndcg_after_cutover: afterCutover.ndcg,
         shadow_overlap_at_10: migration.overlap ?? null,
         shadow_answer_kept: kept / sample.length,

@@ -71,6 +71,8 @@ export interface Quality {
   recall: number;
   /** nDCG@10 over all grades. */
   ndcg: number;
+  /** recall@10 (grade 3) of each golden query, for paired comparisons of two models. */
+  perQueryRecall: Record<string, number>;
 }
 
 /** Runs every golden query through `search` and scores the run against the graded qrels. */
@@ -84,8 +86,10 @@ export async function evaluate(
     run[q.id] = (await search(q.text)).map((h) => h.id);
     qrels[q.id] = q.relevance;
   }
+  const strict = evaluateRun(run, qrels, K, { minGrade: 3 });
   return {
-    recall: evaluateRun(run, qrels, K, { minGrade: 3 }).mean.recall,
+    recall: strict.mean.recall,
     ndcg: evaluateRun(run, qrels, K).mean.ndcg,
+    perQueryRecall: Object.fromEntries(Object.entries(strict.perQuery).map(([q, m]) => [q, m.recall])),
   };
 }
