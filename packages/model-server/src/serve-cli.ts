@@ -8,9 +8,12 @@
  * can reach (DATABASE_URL + REDIS_URL, or Docker): the embedded ones live inside one process.
  *
  * The reference, port and host are checked before any service starts: exit 2 and one line for a
- * usage error, 1 for a failure. A non-loopback --host is bound as asked, with a one-line warning:
- * the server has no authentication.
+ * usage error, 1 for a failure. A port already taken is found the same way, by binding it for a
+ * moment before the model loads (exit 2, naming a free port to try), rather than as Fastify's
+ * EADDRINUSE once loading is done. A non-loopback --host is bound as asked, with a one-line
+ * warning: the server has no authentication. `--help` prints the options and an example request.
  */
+import { createServer as createNetServer } from 'node:net';
 import { checkModelName, parseRef, RegistryError } from '@mlops-lab/registry';
 import { acquire, parseCommandLine, runCommand, UsageError, usageCheck } from '@mlops-lab/services';
 import { registryRouting } from './routing.ts';
@@ -18,6 +21,23 @@ import { createServer } from './server.ts';
 import { loadServingModel } from './tf-adapter.ts';
 
 const USAGE = 'pnpm serve --model <name>@<alias|version> | <name> [--port N] [--host 127.0.0.1]';
+
+const HELP = `usage: ${USAGE}
+
+  --model <name>@<alias|version>  serve one registered version (pnpm train registers payments-fraud@champion)
+  --model <name>                  serve by the model's routing table, following pnpm registry route / alias
+                                  (needs DATABASE_URL + REDIS_URL or pnpm services:up)
+  --port N                        port to listen on (default 8080; 0 picks a free one)
+  --host H                        address to bind (default 127.0.0.1; any other is reachable without authentication)
+  -h, --help                      this text
+
+endpoints: POST /predict, GET /healthz, /readyz, /metrics. Ctrl-C drains in-flight requests, then exits.
+example:
+  curl -s -XPOST 127.0.0.1:8080/predict -H 'content-type: application/json' \\
+    -d '{"amount":120,"hourOfDay":3,"deviceAgeDays":0,"distanceKm":800,"channel":"web","merchantCategory":"travel"}'`;
+
+/** How many ports above a taken one are tried for the "try --port N" suggestion. */
+const NEARBY_PORTS = 20;
 
 /** Loopback addresses only this machine can reach; anything else may expose the server. */
 function isLoopback(host: string): boolean {
@@ -52,10 +72,45 @@ function checkCall(values: Record<string, string | undefined>) {
   return { model, port, host };
 }
 
+/** Binds host:port for a moment: null if it is free, else the listen error's code (EADDRINUSE, EACCES...). */
+function bindError(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(null)));
+  });
+}
+
+/**
+ * The port check before any service starts or the model loads. A probe and the real bind are two
+ * binds, so another process can still take the port in between; Fastify's own error covers that.
+ */
+async function portProblem(host: string, port: number): Promise<string | null> {
+  if (port === 0) return null;
+  const code = await bindError(host, port);
+  if (code === null) return null;
+  if (code === 'EADDRINUSE') {
+    for (let next = port + 1; next <= Math.min(65535, port + NEARBY_PORTS); next++) {
+      if ((await bindError(host, next)) === null) return `port ${port} in use: try --port ${next}`;
+    }
+    return `port ${port} in use: try --port 0 (any free port)`;
+  }
+  if (code === 'EACCES')
+    return `port ${port} needs privileges on this machine: try --port 8080 or above 1023`;
+  if (code === 'EADDRNOTAVAIL')
+    return `--host ${host} is not an address of this machine: try --host 127.0.0.1`;
+  return `cannot listen on ${host}:${port} (${code})`;
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseCommandLine(['model', 'port', 'host']);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const { model: ref, port, host } = checkCall(values);
+  const problem = await portProblem(host, port);
+  if (problem) {
+    console.error(problem);
+    return 2;
+  }
   if (!ref.includes('@')) return serveRouted(ref, port, host);
   const services = await acquire({ needs: ['postgres'], namespace: 'registry', keep: true });
   let model: Awaited<ReturnType<typeof loadServingModel>>;
@@ -77,8 +132,7 @@ async function main(): Promise<number> {
   // acquire) would exit the process as soon as services are closed, cutting the drain short, so with
   // services closed the signals are ours: stop accepting, drain, then exit.
   await services.close();
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
+  takeOverSignals();
   warnIfExposed(host);
   const server = createServer({
     model,
@@ -92,9 +146,10 @@ async function main(): Promise<number> {
   console.log(`serving ${model.name}@${model.version} on ${url} (warming up; /readyz turns 200 when warm)`);
   await server.ready;
   console.log(`ready: POST ${url}/predict  GET ${url}/healthz ${url}/readyz ${url}/metrics`);
-  await untilSignal();
+  const signal = await untilSignal();
   await server.close();
   console.log('stopped');
+  await signal.settled();
   return 0;
 }
 
@@ -110,8 +165,7 @@ async function serveRouted(name: string, port: number, host: string): Promise<nu
     );
     return 1;
   }
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
+  takeOverSignals();
   warnIfExposed(host);
   const server = createServer({
     routing: registryRouting(services, name),
@@ -138,23 +192,58 @@ async function serveRouted(name: string, port: number, host: string): Promise<nu
     shown = table();
     console.log(`routing now: ${shown}`);
   }, 500);
-  await untilSignal();
+  const signal = await untilSignal();
   clearInterval(watch);
   await server.close();
   await services.close();
   console.log('stopped');
+  await signal.settled();
   return 0;
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`${signal}: draining in-flight requests`);
-      resolve();
+/**
+ * Takes SIGINT / SIGTERM over from the services' handler, which closes and exits at once. Only the
+ * listeners process.listeners() shows are removed: tsx keeps a hidden one in this process that tells
+ * its parent the signal is handled here. Without it (removeAllListeners), tsx sent the signal again
+ * 30 ms later, then SIGKILL, cutting the drain short and exiting 130.
+ */
+function takeOverSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+  }
+}
+
+/**
+ * One Ctrl-C reaches this process more than once: from the terminal, and again as pnpm and tsx each
+ * pass it on. Signals this soon after the first are that echo and leave the drain alone.
+ */
+const SIGNAL_ECHO_MS = 500;
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Resolves on the first SIGINT / SIGTERM with a wait for its echo; a signal after the echo window
+ * exits at once. The caller drains, then awaits `settled()` before returning: tsx re-sends a
+ * signal the child has not acknowledged within 30 ms (a loaded machine), and a process already
+ * tearing down has Node's default handler back, so it would die of that echo (exit 130) after a
+ * clean drain.
+ */
+function untilSignal(): Promise<{ settled(): Promise<void> }> {
+  return new Promise((resolve) => {
+    let firstAt: number | undefined;
+    const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES) => {
+      if (firstAt === undefined) {
+        const at = performance.now();
+        firstAt = at;
+        console.log(`${signal}: draining in-flight requests`);
+        const left = () => Math.max(0, at + SIGNAL_ECHO_MS - performance.now());
+        resolve({ settled: () => new Promise((done) => setTimeout(done, left())) });
+      } else if (performance.now() - firstAt > SIGNAL_ECHO_MS) {
+        console.log(`${signal} again: exiting without waiting for the drain`);
+        process.exit(SIGNAL_EXIT_CODES[signal]);
+      }
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => onSignal(signal));
   });
 }
 
-runCommand(USAGE, main);
+runCommand(USAGE, main, undefined, HELP);

@@ -1,6 +1,6 @@
 /** The shared command-line parsing of `pnpm train`, `pnpm registry` and `pnpm serve`. */
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, UsageError, usageCheck } from './command-line.ts';
+import { parseCommandLine, UsageError, usageCheck, wantsHelp } from './command-line.ts';
 
 const parse = (...args: string[]) => parseCommandLine(['reason', 'seed'], args);
 function thrown(work: () => unknown): UsageError {
@@ -40,5 +40,13 @@ describe('parseCommandLine', () => {
     );
     expect(error).toMatchObject({ message: 'bad value', usage: 'pnpm x <y>' });
     expect(usageCheck(() => 3)).toBe(3);
+  });
+
+  it('wantsHelp: --help or -h before a -- terminator, not a value that merely contains it', () => {
+    expect(wantsHelp(['--help'])).toBe(true);
+    expect(wantsHelp(['list', 'm', '-h'])).toBe(true);
+    expect(wantsHelp(['--reason', '--helpful'])).toBe(false);
+    expect(wantsHelp(['--', '--help'])).toBe(false);
+    expect(wantsHelp([])).toBe(false);
   });
 });

@@ -71,8 +71,14 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+/** `--help` or `-h` anywhere before a `--` terminator asks for the help text instead of a run. */
+export function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 /**
- * Runs a command's main and sets the exit code: main's own number, 2 for a UsageError (message and
+ * Runs a command's main (or prints its help for `--help`) and sets the exit code: main's own number, 2 for a UsageError (message and
  * usage on one stderr line), 1 for anything else (its message on one line, `describe` may reword it).
  * Sets process.exitCode rather than exiting, so a server's graceful shutdown is never cut short.
  */
@@ -80,7 +86,14 @@ export function runCommand(
   usage: string,
   main: () => Promise<number>,
   describe: (error: unknown) => string = errorMessage,
+  /** What `--help` / `-h` prints (stdout, exit 0, nothing else runs); by default the usage line. */
+  help = `usage: ${usage}`,
 ): void {
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(help);
+    process.exitCode = 0;
+    return;
+  }
   main().then(
     (code) => {
       process.exitCode = code;
