@@ -11,9 +11,12 @@ import cost from '@mlops-lab/lab-cost';
 import drift from '@mlops-lab/lab-drift';
 import embeddingDrift from '@mlops-lab/lab-embedding-drift';
 import featureStore from '@mlops-lab/lab-feature-store';
+import llmServing from '@mlops-lab/lab-llm-serving';
+import monitoring from '@mlops-lab/lab-monitoring';
 import pitJoin from '@mlops-lab/lab-pit-join';
 import ragEval from '@mlops-lab/lab-rag-eval';
 import reindex from '@mlops-lab/lab-reindex';
+import retraining from '@mlops-lab/lab-retraining';
 import serving from '@mlops-lab/lab-serving';
 import skew from '@mlops-lab/lab-skew';
 import vectorSearch from '@mlops-lab/lab-vector-search';
@@ -35,4 +38,7 @@ export const catalogue: readonly LabDefinition[] = [
   warmup,
   cost,
   championChallenger,
+  llmServing,
+  monitoring,
+  retraining,
 ];

@@ -18,6 +18,7 @@ export {
 } from './errors.ts';
 export { type KillableRedis, startKillableRedis } from './killable-redis.ts';
 export { migrate } from './migrate.ts';
+export { createPool } from './postgres.ts';
 export { type Plan, planBackends } from './resolve.ts';
 export { acquire, namesFor, type ServicesWithExtras, sanitizeNamespace } from './services.ts';
 export { closeAllOpen } from './shutdown.ts';

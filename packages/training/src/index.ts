@@ -1,6 +1,7 @@
 /**
  * @mlops-lab/training: the models labs train and the metrics they report (Q4, Q7), and what a server
- * needs from a payments model (`ServableModel`: request schema, encoder with its stats, samples).
+ * needs from a payments model (`ServableModel`: request schema, encoder with its stats, samples), and
+ * the scheduled retraining pipeline on BullMQ (src/retrain, Q14, Q15).
  */
 
 export { expectedCalibrationError } from './calibration.ts';
@@ -23,6 +24,7 @@ export {
 } from './logistic.ts';
 export { accuracy, logLoss, rocAuc } from './metrics.ts';
 export { trainPaymentsLogistic } from './payments-logistic.ts';
+export * from './retrain/index.ts';
 export { PAYMENTS_INPUT_SCHEMA, type ServableModel } from './servable.ts';
 export {
   type LoadedModel,
