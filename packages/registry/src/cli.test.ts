@@ -71,3 +71,20 @@ describe('pnpm registry route and history on the embedded services', () => {
     expect(history.stdout).toMatch(/no alias moves or routing changes for m/);
   }, 180_000); // three commands, each starting an embedded Postgres
 });
+
+describe('pnpm registry list', () => {
+  it('shows each version with its aliases', async () => {
+    const dir = sandbox.dir();
+    const trained = await runScript(
+      'packages/training/src/train-cli.ts',
+      ['--size', '400', '--seed', '3'],
+      dir,
+    );
+    expect(trained.status, trained.stderr).toBe(0);
+    const moved = await runScript(CLI, ['alias', 'payments-fraud', 'canary', '1', '--reason', 'try it'], dir);
+    expect(moved.status, moved.stderr).toBe(0);
+    const listed = await runScript(CLI, ['list', 'payments-fraud'], dir);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^payments-fraud@1 \(canary, champion\) {2}artifact [0-9a-f]{12} {2}AUC /m);
+  }, 180_000); // training, then two commands, each starting an embedded Postgres
+});

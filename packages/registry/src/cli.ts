@@ -2,7 +2,7 @@
  * `pnpm registry <command>`: the registry from the command line (Q18), on the kept `registry` schema
  * that `pnpm train` writes and `pnpm serve` reads.
  *
- *   pnpm registry list <name>                              versions with lineage and metrics
+ *   pnpm registry list <name>                              versions with their aliases, lineage and metrics
  *   pnpm registry history <name> [alias]                   every alias move and routing change: when, what, why
  *   pnpm registry alias <name> <alias> <version> --reason "why"
  *   pnpm registry route <name> [target=weight ... --reason "why"]   show, or set, the routing table
@@ -24,7 +24,7 @@ import {
 } from '@mlops-lab/services';
 import { RegistryError } from './errors.ts';
 import { checkAlias, checkModelName, checkReason, parseVersion } from './input.ts';
-import { aliasHistory, listVersions, setAlias } from './models.ts';
+import { aliasHistory, listAliases, listVersions, setAlias } from './models.ts';
 import { checkRoutingShape, getRouting, type RoutingConfig, routingHistory, setRouting } from './routing.ts';
 import { migrateRegistry } from './schema.ts';
 
@@ -114,11 +114,13 @@ async function main(): Promise<number> {
     await migrateRegistry(services);
     if (command === 'list') {
       const versions = await listVersions(services.pg, call.name);
+      const aliases = await listAliases(services.pg, call.name);
       if (versions.length === 0) console.log(`no versions of ${name} (pnpm train registers one)`);
       for (const v of versions) {
         const auc = v.metrics.auc === null || v.metrics.auc === undefined ? '-' : v.metrics.auc.toFixed(3);
+        const named = aliases.get(v.version);
         console.log(
-          `${name}@${v.version}  artifact ${v.hash.slice(0, 12)}  AUC ${auc}  code ${v.codeVersion?.slice(0, 7) ?? 'unknown'}  ` +
+          `${name}@${v.version}${named ? ` (${named.join(', ')})` : ''}  artifact ${v.hash.slice(0, 12)}  AUC ${auc}  code ${v.codeVersion?.slice(0, 7) ?? 'unknown'}  ` +
             `${v.createdAt.toISOString()}  data: ${v.dataRef}`,
         );
       }

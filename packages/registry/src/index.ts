@@ -13,6 +13,7 @@ export {
   type PutResult,
   putArtifact,
 } from './artifacts.ts';
+export { pinnedSnapshots, snapshotDataRef, snapshotOfDataRef } from './data-ref.ts';
 export { RegistryError, type RegistryErrorCode } from './errors.ts';
 export { checkAlias, checkModelName, checkReason, checkVersion, parseVersion } from './input.ts';
 export {
@@ -22,6 +23,7 @@ export {
   compareAndSetAlias,
   getAlias,
   getVersion,
+  listAliases,
   listVersions,
   type ModelRef,
   type ModelVersion,

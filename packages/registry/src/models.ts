@@ -268,6 +268,18 @@ export async function getAlias(pool: Queryable, name: string, alias: string): Pr
   return rows.length === 0 ? null : rows[0].version;
 }
 
+/** Every alias of a model, by version (each version's aliases sorted by name). */
+export async function listAliases(pool: Queryable, name: string): Promise<Map<number, string[]>> {
+  checkModelName(name);
+  const { rows } = await pool.query<{ alias: string; version: number }>(
+    'SELECT alias, version FROM registry_aliases WHERE name = $1 ORDER BY alias',
+    [name],
+  );
+  const byVersion = new Map<number, string[]>();
+  for (const r of rows) byVersion.set(r.version, [...(byVersion.get(r.version) ?? []), r.alias]);
+  return byVersion;
+}
+
 /**
  * Points `alias` at `version` and appends the move to the history, in one transaction so the pointer
  * and its history never disagree. Rollback is just another move (to the previous version).
