@@ -34,4 +34,4 @@ export {
   type TrainResult,
   trainAndRegister,
 } from './tf-model.ts';
-export { type Backend, loadTf, type TfHandle } from './tfjs.ts';
+export { type Backend, backendLine, loadTf, type TfHandle } from './tfjs.ts';
