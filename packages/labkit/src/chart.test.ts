@@ -33,7 +33,7 @@ describe('renderChart', () => {
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(lines.join('\n')).not.toContain('NaN');
     expect(lines.at(-1)).toMatch(/── psi\s+══ ks/);
-    expect(notes).toEqual(['psi: 1 non-finite point(s) filled from neighbours']);
+    expect(notes).toEqual(['psi: 1 point(s) without a value, left blank']);
   });
 
   it('gives each series its own glyph without color, and shows it in the legend', () => {
@@ -49,6 +49,20 @@ describe('renderChart', () => {
     expect(plot).toMatch(/[═╔╗╚╝║]/);
     expect(lines.at(-1)).toMatch(/── served\s+══ offline/);
     expect(plot).not.toContain('\u001b[');
+  });
+
+  it('leaves a gap blank instead of drawing a line through it', () => {
+    const { lines } = renderChart(
+      [{ label: 'late', values: [Number.NaN, Number.NaN, Number.NaN, 5, 6, 7] }],
+      {
+        height: 2,
+      },
+    );
+    const plot = lines.slice(0, -1);
+    const axis = plot[0].search(/[┤┼]/);
+    // Columns of the three missing points: nothing drawn there on any row.
+    for (const row of plot) expect(row.slice(axis + 1, axis + 4).trim()).toBe('');
+    expect(plot.join('')).toMatch(/[─╭╯]/);
   });
 
   it('draws a flat series and skips an empty one', () => {

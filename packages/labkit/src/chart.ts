@@ -2,7 +2,8 @@
  * Terminal line charts for the narrator (ARCHITECTURE.md "Lab anatomy": small charts where a picture helps).
  * asciichart draws; this file makes its input safe. asciichart computes min/max with Math.min over
  * every value, so one NaN or Infinity blanks the whole chart, and an empty series crashes it:
- * non-finite points are filled from their neighbours (and noted under the chart), empty series
+ * non-finite points (no value: a time slot with no request) are filled from their neighbours so
+ * asciichart can draw, then their columns are left blank (and noted under the chart); empty series
  * are dropped, and long series are averaged down to a width that fits an 80-column log.
  * asciichart draws every series with the same line glyphs, so without color (a pipe, a log,
  * NO_COLOR) two series could not be told apart: each series is drawn alone with its own glyph set
@@ -61,7 +62,10 @@ export function fillNonFinite(values: readonly number[]): { values: number[]; fi
   return { values: out, filled };
 }
 
-/** Bucket means, so a 1000-point series keeps its shape in `width` columns. */
+/**
+ * Bucket means, so a 1000-point series keeps its shape in `width` columns. Non-finite points are
+ * left out of a bucket's mean; a bucket with none finite is NaN (a gap).
+ */
 export function downsample(values: readonly number[], width: number): number[] {
   if (values.length <= width) return [...values];
   const out: number[] = [];
@@ -69,8 +73,13 @@ export function downsample(values: readonly number[], width: number): number[] {
     const from = Math.floor((b * values.length) / width);
     const to = Math.floor(((b + 1) * values.length) / width);
     let sum = 0;
-    for (let i = from; i < to; i++) sum += values[i];
-    out.push(sum / (to - from));
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      if (!Number.isFinite(values[i])) continue;
+      sum += values[i];
+      n++;
+    }
+    out.push(n > 0 ? sum / n : Number.NaN);
   }
   return out;
 }
@@ -96,15 +105,17 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
   const height = Math.max(1, Math.round(options.height ?? 8));
   const width = options.maxWidth ?? 64;
   const notes: string[] = [];
-  const kept: { label: string; values: number[]; color: string }[] = [];
+  const kept: { label: string; values: number[]; gaps: Set<number>; color: string }[] = [];
   series.forEach((s, i) => {
-    const { values, filled } = fillNonFinite(s.values);
+    const sampled = downsample(s.values, width);
+    const { values, filled } = fillNonFinite(sampled);
     if (values.length === 0) {
       notes.push(`${s.label}: no finite values, not drawn`);
       return;
     }
-    if (filled > 0) notes.push(`${s.label}: ${filled} non-finite point(s) filled from neighbours`);
-    kept.push({ label: s.label, values: downsample(values, width), color: PALETTE[i % PALETTE.length] });
+    if (filled > 0) notes.push(`${s.label}: ${filled} point(s) without a value, left blank`);
+    const gaps = new Set(sampled.flatMap((v, x) => (Number.isFinite(v) ? [] : [x])));
+    kept.push({ label: s.label, values, gaps, color: PALETTE[i % PALETTE.length] });
   });
   if (kept.length === 0) return { lines: [], notes };
 
@@ -129,11 +140,13 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
       .map((l) => Array.from(l)),
   );
   const axis = labelWidth + 1; // the column of the axis: the label, then one space
+  // asciichart draws the segment from point x to x + 1 in column axis + 1 + x; a gap (a point with
+  // no value, filled only so asciichart can draw) stays blank instead of showing an invented line.
   const rows = grids[0].map((row, y) => {
-    const cells = row.map((ch) => ({ ch, owner: -1 }));
+    const cells = row.map((ch, x) => ({ ch: x <= axis ? ch : ' ', owner: -1 }));
     grids.forEach((grid, k) => {
       grid[y].forEach((ch, x) => {
-        if (x <= axis || ch === ' ') return;
+        if (x <= axis || ch === ' ' || kept[k].gaps.has(x - axis - 1)) return;
         while (cells.length <= x) cells.push({ ch: ' ', owner: -1 });
         cells[x] = { ch, owner: k };
       });

@@ -77,7 +77,7 @@ describe('ConsoleNarrator in a log (non-TTY)', () => {
     out.chart([{ label: 'psi', values: [0.1, Number.NaN, 0.4] }], { caption: 'PSI per week', height: 3 });
     expect(stream.text()).toContain('── psi');
     expect(stream.text()).toContain('   PSI per week\n');
-    expect(stream.text()).toContain('note: psi: 1 non-finite');
+    expect(stream.text()).toContain('note: psi: 1 point(s) without a value, left blank');
   });
 
   it('writes nothing when silent, but still runs steps', async () => {
