@@ -6,8 +6,8 @@
  * verify the artifact hash, rebuild the model from memory.
  * Reference: TF.js LayersModel save/load through custom IO handlers (tf.io.withSaveHandler, fromMemory).
  */
-import { generatePayments, mulberry32, type PaymentEvent } from '@mlops-lab/datagen';
-import { encodePayment, fitPaymentStats, type PaymentInput, type PaymentStats } from '@mlops-lab/payments';
+import { generatePayments, type PaymentEvent } from '@mlops-lab/datagen';
+import { encodePayment, type PaymentInput, type PaymentStats } from '@mlops-lab/payments';
 import {
   checkModelName,
   getAlias,
@@ -21,6 +21,7 @@ import {
 } from '@mlops-lab/registry';
 import type { Services } from '@mlops-lab/services';
 import { expectedCalibrationError } from './calibration.ts';
+import { buildTrainingSet, type TrainingSet } from './ci/training-set.ts';
 import { logLoss, rocAuc } from './metrics.ts';
 import { PAYMENTS_INPUT_SCHEMA, type ServableModel, warmupSample } from './servable.ts';
 import { type Backend, loadTf, type Tf } from './tfjs.ts';
@@ -65,17 +66,6 @@ const START = Date.UTC(2024, 0, 1);
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** Deterministic permutation (mulberry32): tf's own `shuffle` uses Math.random and breaks seeding. */
-function permutation(n: number, seed: number): number[] {
-  const rand = mulberry32(seed);
-  const idx = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx;
-}
-
 function buildModel(tf: Tf, inputs: number, seed: number) {
   // Explicit names: TF.js numbers unnamed layers from a process-wide counter, which would make the
   // topology (and so the artifact hash) depend on how many models were built before this one.
@@ -101,9 +91,24 @@ function buildModel(tf: Tf, inputs: number, seed: number) {
   return model;
 }
 
-type LayersModel = ReturnType<Tf['sequential']>;
+export type LayersModel = ReturnType<Tf['sequential']>;
 
-async function predictRows(tf: Tf, model: LayersModel, rows: number[][]): Promise<Float32Array> {
+/**
+ * The MLP fitted on a training set: seeded initializers, batches in the set's own (seeded) order,
+ * TF.js's shuffle off (it draws from Math.random). Call inside a tf.engine() scope.
+ */
+export async function fitModel(tf: Tf, set: TrainingSet, seed: number, epochs: number): Promise<LayersModel> {
+  const model = buildModel(tf, set.xTrain[0].length, seed);
+  await model.fit(tf.tensor2d(set.xTrain), tf.tensor2d(set.yTrain), {
+    epochs,
+    batchSize: 128,
+    shuffle: false,
+    verbose: 0,
+  });
+  return model;
+}
+
+export async function predictRows(tf: Tf, model: LayersModel, rows: number[][]): Promise<Float32Array> {
   if (rows.length === 0) return new Float32Array(0);
   const x = tf.tensor2d(rows);
   const y = model.predict(x) as ReturnType<Tf['tensor2d']>;
@@ -116,7 +121,7 @@ async function predictRows(tf: Tf, model: LayersModel, rows: number[][]): Promis
 }
 
 /** Serializes a trained model to artifact files through a custom save handler (no filesystem IO in TF.js). */
-async function toFiles(
+export async function toFiles(
   tf: Tf,
   model: LayersModel,
 ): Promise<{ 'model.json': Uint8Array; 'weights.bin': Uint8Array }> {
@@ -138,12 +143,12 @@ async function toFiles(
 }
 
 /** A holdout of one class gives no AUC, so the model could not be judged: refused before training. */
-function checkHoldout(holdout: PaymentEvent[]): void {
-  const fraud = holdout.filter((e) => e.label === 1).length;
-  if (fraud > 0 && fraud < holdout.length) return;
+function checkHoldout(labels: readonly number[]): void {
+  const fraud = labels.filter((l) => l === 1).length;
+  if (fraud > 0 && fraud < labels.length) return;
   throw new RegistryError(
     'bad-input',
-    `the holdout (the latest quarter, ${holdout.length} rows) has ${fraud === 0 ? 'no fraud' : 'only fraud'}, ` +
+    `the holdout (the latest quarter, ${labels.length} rows) has ${fraud === 0 ? 'no fraud' : 'only fraud'}, ` +
       'so its AUC is undefined and the model could not be judged: train on more or other data',
   );
 }
@@ -166,33 +171,21 @@ export async function trainAndRegister(options: TrainOptions): Promise<TrainResu
   }
   const events = options.events ?? generatePayments({ seed, size, start: START, durationMs: 7 * 86_400_000 });
   // Events are time-ordered: the holdout is the last quarter, as it would be in production.
-  const cut = Math.floor(events.length * 0.75);
-  const train = events.slice(0, cut);
-  const holdout = events.slice(cut);
-  checkHoldout(holdout);
+  const set = buildTrainingSet(events, { shuffleSeed: seed });
+  checkHoldout(set.holdoutLabels);
+  const { stats, xTrain, trainRows: cut } = set;
   const { tf, backend } = await loadTf({ log });
-  const stats = fitPaymentStats(train);
-  const order = permutation(train.length, seed);
-  const xTrain = order.map((i) => encodePayment(train[i], stats));
-  const yTrain = order.map((i) => [train[i].label]);
   tf.engine().startScope();
   try {
-    const model = buildModel(tf, xTrain[0].length, seed);
-    const x = tf.tensor2d(xTrain);
-    const y = tf.tensor2d(yTrain);
-    await model.fit(x, y, { epochs, batchSize: 128, shuffle: false, verbose: 0 });
-    const scores = await predictRows(
-      tf,
-      model,
-      holdout.map((e) => encodePayment(e, stats)),
-    );
-    const labels = holdout.map((e) => e.label);
+    const model = await fitModel(tf, set, seed, epochs);
+    const scores = await predictRows(tf, model, set.xHoldout);
+    const labels = set.holdoutLabels;
     const metrics: TrainMetrics = {
       auc: rocAuc(scores, labels),
       logLoss: logLoss(scores, labels),
       ece: expectedCalibrationError(scores, labels, 10),
-      trainRows: train.length,
-      holdoutRows: holdout.length,
+      trainRows: set.trainRows,
+      holdoutRows: set.holdoutRows,
       fraudRate: labels.reduce((s: number, l) => s + l, 0) / Math.max(labels.length, 1),
     };
     const dataRef =

@@ -29,3 +29,12 @@ export function trainNumber(key: TrainNumber, value: number | string, label: str
     `${label} must be an integer from ${min} to ${max}${why ? ` (${why})` : ''}, got ${got}`,
   );
 }
+
+/** A `--snapshot` value: a dataset snapshot id, 64 lowercase hex digits (the sha256 root). */
+export function snapshotId(value: string): string {
+  if (/^[0-9a-f]{64}$/.test(value)) return value;
+  throw new RegistryError(
+    'bad-input',
+    `--snapshot must be a snapshot id (64 lowercase hex digits), got ${JSON.stringify(value.slice(0, 70))}`,
+  );
+}

@@ -28,3 +28,30 @@ export const PAYMENTS_COLUMNS_SQL = `
   channel text,
   country text,
   label int4 NOT NULL`;
+
+type Queryable = { query: (sql: string, params?: unknown[]) => Promise<unknown> };
+const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
+
+function checkTable(table: string): string {
+  if (!TABLE.test(table))
+    throw new Error(`table name must be letters, digits and _, got ${JSON.stringify(table)}`);
+  return `"${table}"`;
+}
+
+/** Creates a payments table named `table` (refused unless a plain identifier). */
+export async function createPaymentsTable(pool: Queryable, table: string): Promise<void> {
+  await pool.query(`CREATE TABLE ${checkTable(table)} (${PAYMENTS_COLUMNS_SQL})`);
+}
+
+/**
+ * Appends rows by one statement per 5,000: the rows travel as one jsonb array and
+ * jsonb_populate_recordset casts each field to its column's type (a column the rows lack is null).
+ */
+export async function insertPayments(pool: Queryable, table: string, rows: readonly object[]): Promise<void> {
+  const t = checkTable(table);
+  for (let i = 0; i < rows.length; i += 5000) {
+    await pool.query(`INSERT INTO ${t} SELECT * FROM jsonb_populate_recordset(NULL::${t}, $1::jsonb)`, [
+      JSON.stringify(rows.slice(i, i + 5000)),
+    ]);
+  }
+}
