@@ -65,4 +65,11 @@ export const benches: readonly BenchDefinition[] = [
     needs: [],
     options: '--requests N --concurrency C',
   },
+  {
+    name: 'llm-serving',
+    file: 'packages/llm-serving/bench/simulate.ts',
+    title: 'the LLM serving simulator on 100k requests beside per-token floors',
+    needs: [],
+    options: '--requests N --runs N',
+  },
 ];

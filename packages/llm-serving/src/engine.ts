@@ -89,7 +89,10 @@ export interface RunStats {
   preemptions: number;
   recomputePreemptions: number;
   swapPreemptions: number;
-  /** Prompt + generated tokens that had to be prefilled again after a recompute preemption. */
+  /** Tokens processed as decode steps (one per sequence per iteration). */
+  decodeTokens: number;
+  /** KV tokens a recompute preemption discarded, so computed twice: tokens processed in all =
+   *  Σ (prompt + output − 1) + recomputedTokens. */
   recomputedTokens: number;
   swappedBlocks: number;
   oomEvents: number;
@@ -206,6 +209,7 @@ class Engine {
       endTime: 0,
       outputTokens: 0,
       prefillTokens: 0,
+      decodeTokens: 0,
       preemptions: 0,
       recomputePreemptions: 0,
       swapPreemptions: 0,
@@ -234,6 +238,7 @@ class Engine {
         throw new EngineConfigError(`requests must be sorted by arrival (request ${requests[i].id} is not)`);
     while (this.done < n) {
       while (next < n && requests[next].arrival <= this.now) records.push(this.arrive(requests[next++]));
+      if (this.done >= n) break;
       if (this.idle()) {
         if (next >= n) throw new Error(`engine idle with ${n - this.done} requests unaccounted for`);
         this.now = Math.max(this.now, requests[next].arrival);
@@ -452,10 +457,10 @@ class Engine {
     // Recompute: the cache is dropped; prompt + generated tokens are prefilled again on resume.
     this.s.recomputePreemptions++;
     this.alloc.release(seq.rec.id, seq.blocks);
+    this.s.recomputedTokens += seq.ctx;
     seq.ctx = 0;
     seq.prefilled = 0;
     seq.target = seq.rec.promptTokens + seq.rec.generated;
-    this.s.recomputedTokens += seq.target;
     seq.state = State.Queued;
     seq.chunk = 0;
     insertByArrival(this.resumed, seq);
@@ -521,7 +526,7 @@ class Engine {
         seq.prefilled += k;
         this.s.prefillTokens += k;
         if (seq.prefilled < seq.target) continue; // more chunks to go: no token yet
-      }
+      } else this.s.decodeTokens++;
       // The last prompt chunk or a decode step samples one token.
       rec.generated++;
       this.s.outputTokens++;

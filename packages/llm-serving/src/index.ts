@@ -36,6 +36,7 @@ export {
   weightBytes,
 } from './hardware.ts';
 export { type RunSummary, type Slo, summarize, tpotOf } from './metrics.ts';
+export { parseSseData, startTokenStream, type TokenEvent, type TokenStreamServer } from './stream.ts';
 export {
   drawLengths,
   generateWorkload,
