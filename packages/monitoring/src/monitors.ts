@@ -10,15 +10,16 @@
  * - operational: latency p50 / p99 (nearest rank, @mlops-lab/evaluation's quantile) and error rate,
  *   against service-level bounds (a decision, not a statistic).
  * - business: fraud caught per 1,000 payments (labelled frauds the model declined or sent to review),
- *   known only once labels land.
+ *   known only once labels land. Realized and business alerts need an effect past their bound and a
+ *   significant difference (3 Hanley-McNeil SEs for AUC, the Wilson interval for the rate).
  * - performance: realized AUC and accuracy from the window's labels, only when the labels cover the
  *   window; before that the window is "awaiting labels", and past the label deadline "stale", which
  *   alerts: missing labels must never read as a healthy model. CBPE's estimate (cbpe.ts) is there
  *   from the first minute.
  */
 import { buildProfile, compare, type DriftReport, type Profile, type Schema } from '@mlops-lab/drift';
-import { quantile, rocAuc } from '@mlops-lab/evaluation';
-import { type CbpeModel, estimatePerformance, type PerformanceEstimate } from './cbpe.ts';
+import { quantile, rocAuc, wilson } from '@mlops-lab/evaluation';
+import { type CbpeModel, estimatePerformance, hanleyMcNeil, type PerformanceEstimate } from './cbpe.ts';
 import { MonitoringInputError } from './errors.ts';
 import type { LoggedRow } from './store.ts';
 import type { TimeWindow } from './windows.ts';
@@ -237,7 +238,15 @@ export function monitorWindow(
     const t = reference.cbpe.threshold;
     realized.accuracy = labelled.filter((r) => (r.score! >= t ? 1 : 0) === r.label).length / labelled.length;
     business = caughtPer1000(labelled);
-    if (realized.auc !== null && realized.auc < reference.auc - b.aucDrop)
+    // Two gates, as for drift: a drop past the bound (effect) and past 3 standard errors of the
+    // window's own AUC (Hanley-McNeil), so a small window's sampling noise does not alert.
+    const positives = labels.filter((l) => l === 1).length;
+    const se = realized.auc === null ? 0 : hanleyMcNeil(realized.auc, positives, labels.length - positives);
+    if (
+      realized.auc !== null &&
+      realized.auc < reference.auc - b.aucDrop &&
+      reference.auc - realized.auc > 3 * se
+    )
       alert({
         monitor: 'realized',
         metric: 'realized AUC',
@@ -245,7 +254,12 @@ export function monitorWindow(
         reference: round(reference.auc),
         detail: `AUC ${realized.auc.toFixed(3)} from ${labelled.length} labels < reference ${reference.auc.toFixed(3)} - ${b.aucDrop}`,
       });
-    if (business < reference.fraudCaughtPer1000 * (1 - b.businessDrop))
+    // Same two gates: the relative fall, and the Wilson 95% interval of the rate entirely below the reference.
+    const [, upper] = wilson(Math.round((business * labelled.length) / 1000), labelled.length);
+    if (
+      business < reference.fraudCaughtPer1000 * (1 - b.businessDrop) &&
+      1000 * upper < reference.fraudCaughtPer1000
+    )
       alert({
         monitor: 'business',
         metric: 'fraud caught per 1,000',
