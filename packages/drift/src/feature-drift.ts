@@ -9,6 +9,7 @@ import { jensenShannon, wassersteinNormalizedSorted } from './distances.ts';
 import { type KsMethod, ks2SampleSorted } from './ks.ts';
 import type { CategoricalFeatureProfile, NumericFeatureProfile } from './profile.ts';
 import { psiCategorical, psiSorted } from './psi.ts';
+import { sortFloat64 } from './sort.ts';
 
 export type DriftTest = 'ks' | 'chi2' | 'none';
 
@@ -92,7 +93,7 @@ export function numericEvidence(
   const empty = emptySideNote(ref.sample.length, n.current);
   if (empty) return skipped('wasserstein', n, nulls, empty);
   const cur = col.values;
-  cur.sort();
+  sortFloat64(cur);
   const ks = ks2SampleSorted(ref.sample, cur, s.ksMethod);
   const w = wassersteinNormalizedSorted(ref.sample, cur, s.wassersteinScale);
   const notes: string[] = [];

@@ -1,9 +1,11 @@
 /**
  * Turning caller samples into sorted Float64Arrays: the one preparation step every numeric test shares.
- * Copy + typed-array sort (numeric, no comparator) is the cost floor of a two-sample KS test (Q27), so
- * this file does nothing per element beyond it: NaN detection relies on typed-array sort putting NaN last.
+ * Copy + sort is most of the cost of a two-sample KS test (Q27), so this file does nothing per element
+ * beyond it: the sort is sort.ts's radix sort, in the typed sort's order, and NaN detection relies on
+ * that order putting NaN last.
  */
 import { DriftInputError } from './errors.ts';
+import { sortedFloat64, sortFloat64 } from './sort.ts';
 
 /** A numeric sample as callers hold it. */
 export type NumericInput = readonly number[] | Float64Array;
@@ -21,8 +23,7 @@ function firstNaNIndex(values: NumericInput): number {
  * sample, and on NaN unless `nan === 'drop'`. `label` names the sample in messages ("a", "reference").
  */
 export function sortedCopy(values: NumericInput, label: string, nan: NanPolicy = 'error'): Float64Array {
-  const out = values instanceof Float64Array ? values.slice() : new Float64Array(values);
-  out.sort();
+  const out = values instanceof Float64Array ? sortedFloat64(values) : sortFloat64(new Float64Array(values));
   let end = out.length;
   if (end > 0 && Number.isNaN(out[end - 1])) {
     if (nan === 'error') {

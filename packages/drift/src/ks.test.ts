@@ -96,6 +96,27 @@ describe('ks2Sample properties (seeded random data)', () => {
     }
   });
 
+  it('among points with the same exact difference, D is the largest rounded one (scipy 1.17 values)', () => {
+    // Equal i/n1 - j/n2 in exact arithmetic can round apart; scipy takes the max over the rounded values.
+    const cases: [number[], number[], number][] = [
+      [
+        [0, 0, 1, 2, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 10, 10, 11],
+        [0, 0, 0, 0, 1, 3, 3, 3, 4, 4, 4, 5, 6, 6, 9, 10, 10, 10],
+        0.11111111111111116,
+      ],
+      [
+        [0, 0, 1, 1, 1, 2, 3, 3, 3, 3, 4, 4, 5, 5, 5, 7, 8, 9, 10, 10, 10],
+        [0, 0, 1, 2, 2, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 8, 8, 9, 10],
+        0.23809523809523814,
+      ],
+      [[0, 1, 1, 1, 3, 4, 4, 4, 5, 5, 6], [0, 0, 0, 1, 1, 2, 3, 4, 4, 4, 5], 0.18181818181818182],
+    ];
+    for (const [a, b, scipyD] of cases) {
+      expect(ksStatisticSorted(Float64Array.from(a), Float64Array.from(b))).toBe(scipyD);
+      expect(ksStatisticSorted(Float64Array.from(b), Float64Array.from(a))).toBe(scipyD);
+    }
+  });
+
   it('p in [0, 1], symmetric in a and b, for both methods', () => {
     for (const [a, b] of trials) {
       for (const method of ['exact', 'asymp'] as const) {

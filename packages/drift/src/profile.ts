@@ -20,6 +20,7 @@ import {
   type Schema,
 } from './columns.ts';
 import { DriftInputError } from './errors.ts';
+import { sortFloat64 } from './sort.ts';
 
 export interface NumericSummary {
   min: number;
@@ -153,7 +154,7 @@ export function buildProfile(rows: Dataset, schema: Schema, options: ProfileOpti
     const sample = sampled
       ? sampleInPlace(values.slice(), sampleSize, (seed + index * 0x9e3779b9) >>> 0)
       : values.slice();
-    sample.sort();
+    sortFloat64(sample);
     return {
       ...base,
       type: 'numeric',
