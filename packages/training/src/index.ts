@@ -24,6 +24,7 @@ export {
 } from './logistic.ts';
 export { accuracy, logLoss, rocAuc } from './metrics.ts';
 export { trainPaymentsLogistic } from './payments-logistic.ts';
+export * from './quantize/index.ts';
 export * from './retrain/index.ts';
 export { PAYMENTS_INPUT_SCHEMA, type ServableModel } from './servable.ts';
 export {

@@ -23,6 +23,7 @@ import type { Services } from '@mlops-lab/services';
 import { expectedCalibrationError } from './calibration.ts';
 import { buildTrainingSet, type TrainingSet } from './ci/training-set.ts';
 import { logLoss, rocAuc } from './metrics.ts';
+import { layersModelFromFiles } from './quantize/artifact.ts';
 import { PAYMENTS_INPUT_SCHEMA, type ServableModel, warmupSample } from './servable.ts';
 import { type Backend, loadTf, type Tf } from './tfjs.ts';
 import { trainNumber } from './train-input.ts';
@@ -271,15 +272,11 @@ export async function modelFromFiles(
   options: { log?: (line: string) => void } = {},
 ): Promise<LoadedModel> {
   const { tf, backend } = await loadTf({ log: options.log });
-  for (const f of ['model.json', 'weights.bin', 'preprocessing.json', 'metadata.json']) {
+  for (const f of ['model.json', 'preprocessing.json', 'metadata.json']) {
     if (!files[f]) throw new RegistryError('bad-input', `artifact of ${id.name}@${id.version} has no ${f}`);
   }
-  const json = JSON.parse(dec.decode(files['model.json']));
-  const w = files['weights.bin'];
-  const weightData = w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer;
-  const model = (await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightSpecs, weightData }),
-  )) as unknown as LayersModel;
+  // weights.bin, or a quantized artifact's weights dequantized to float32 (src/quantize/artifact.ts).
+  const model = await layersModelFromFiles(tf, files, `${id.name}@${id.version}`);
   const stats = JSON.parse(dec.decode(files['preprocessing.json'])) as PaymentStats;
   return {
     name: id.name,
