@@ -9,7 +9,7 @@ export const CHECK = {
   terminal: 'every scheduled week ends in exactly one terminal record',
   once: 'the champion moved exactly once per promotion, never twice for a run',
   noRegression: 'no promotion replaced a better champion',
-  schedule: 'the schedule fired once per week with three processes upserting it at boot',
+  schedule: 'the schedule never fired twice for a week with three processes upserting it at boot',
   duplicate: 'a duplicate trigger for a finished week started no second run',
   noSkip: 'every week had enough data to train and evaluate (none skipped)',
   firstAttempt: 'every run finished on its first attempt (no worker lost a job)',

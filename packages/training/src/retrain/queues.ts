@@ -60,8 +60,11 @@ export async function processTick(
   worker: string,
 ): Promise<{ slot: number; enqueued: number[] }> {
   const clock = scaledClock(c.clock);
-  const millis = (job.opts as { prevMillis?: number }).prevMillis ?? job.timestamp;
+  // A scheduler's job id is `repeat:<scheduler id>:<scheduled millis>`; job.timestamp is when the job
+  // was created (when the previous tick was taken), so it says nothing about the week.
+  const millis = Number(job.id?.split(':').pop());
   const slot = typeof job.data?.slot === 'number' ? job.data.slot : clock.slotAt(millis);
+  if (!Number.isFinite(slot)) throw new Error(`retrain: tick ${job.id} names no week`);
   await pool.query(
     'INSERT INTO retrain_ticks (job_id, model, slot, worker) VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING',
     [job.id, c.model, slot, worker],

@@ -50,7 +50,10 @@ export function spawnWorker(config: RetrainConfig, name: string, stopAt?: string
     },
     async kill(signal) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      // A worker stopped at a fault point never finishes its job, so a graceful close would wait forever.
+      const forced = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exited;
+      clearTimeout(forced);
     },
   };
 }
