@@ -1,6 +1,7 @@
 /**
  * @mlops-lab/llm-serving: a token-level simulator of LLM serving (Q20, Q32): workload, roofline cost
- * model, paged KV blocks, static / continuous batching, preemption, chunked prefill, metrics, streaming.
+ * model, paged KV blocks, static / continuous batching, preemption, chunked prefill, metrics, streaming;
+ * and the memory plan of a model across GPUs by weight format (memory-plan.ts, Q33).
  */
 export { BlockAllocator, BlockAllocatorError } from './block-allocator.ts';
 export {
@@ -35,6 +36,16 @@ export {
   type ModelSpec,
   weightBytes,
 } from './hardware.ts';
+export {
+  A100_80GB,
+  kvBytesPerRequest,
+  type MemoryNeed,
+  type MemoryQuestion,
+  memoryNeed,
+  WEIGHT_BITS,
+  type WeightFormat,
+  weightBytesAt,
+} from './memory-plan.ts';
 export { type RunSummary, type Slo, summarize, tpotOf } from './metrics.ts';
 export { parseSseData, startTokenStream, type TokenEvent, type TokenStreamServer } from './stream.ts';
 export {
