@@ -28,11 +28,14 @@ export * from './quantize/index.ts';
 export * from './retrain/index.ts';
 export { PAYMENTS_INPUT_SCHEMA, type ServableModel } from './servable.ts';
 export {
+  type LayersModel,
   type LoadedModel,
   loadModel,
   modelFromFiles,
+  predictRows,
   type TrainMetrics,
   type TrainResult,
+  toFiles,
   trainAndRegister,
 } from './tf-model.ts';
 export { type Backend, backendLine, loadTf, type TfHandle } from './tfjs.ts';
