@@ -8,16 +8,16 @@ import { request } from 'undici';
 export interface StreamReading {
   events: TokenEvent[];
   done: boolean;
-  /** Wall seconds from the response headers to the first token event, and to [DONE]. */
+  /** Wall seconds from sending the request to the first token event, and to [DONE]. */
   firstEventWall: number;
   lastEventWall: number;
 }
 
 export async function readStream(url: string): Promise<StreamReading> {
+  // From sending the request: the server starts its replay clock when the request arrives.
+  const t0 = performance.now();
   const res = await request(url);
   if (res.statusCode !== 200) throw new Error(`stream ${url} answered ${res.statusCode}`);
-  // From the response headers, which the server sends as it starts the replay clock.
-  const t0 = performance.now();
   const events: TokenEvent[] = [];
   let done = false;
   let firstEventWall = Number.NaN;
