@@ -393,14 +393,7 @@ class Engine {
     for (let i = 0; i < end; i++) {
       const seq = run[i];
       if (seq.prefilled < seq.target) {
-        // An unfinished (chunked) prompt: its blocks were allocated at admission.
-        const chunk = Math.min(seq.target - seq.prefilled, budget);
-        keep.push(seq);
-        if (chunk > 0) {
-          seq.chunk = chunk;
-          budget -= chunk;
-          batch.push(seq);
-        }
+        keep.push(seq); // an unfinished (chunked) prompt: scheduled after every decode, below
         continue;
       }
       if (budget < 1) {
@@ -432,6 +425,15 @@ class Engine {
         budget -= 1;
         batch.push(seq);
       }
+    }
+    // Then unfinished prompts take what the decodes left of the budget (Sarathi-Serve: decodes first).
+    // Their blocks were allocated at admission.
+    for (const seq of keep) {
+      if (budget < 1) break;
+      if (seq.prefilled >= seq.target) continue;
+      seq.chunk = Math.min(seq.target - seq.prefilled, budget);
+      budget -= seq.chunk;
+      batch.push(seq);
     }
     // Sequences from `end` on were preempted; the rest keep their order.
     this.running = keep;
@@ -492,7 +494,7 @@ class Engine {
     if (batch.length === 0 && swapBytes === 0) return 0;
     const used = this.alloc.usedBlocks;
     if (used > this.s.peakBlocks) this.s.peakBlocks = used;
-    if (used > this.physical) return this.outOfMemory(batch);
+    if (used > this.physical) return this.outOfMemory();
 
     let tokens = 0;
     let attended = 0;
@@ -558,12 +560,11 @@ class Engine {
   }
 
   /** HBM overcommitted: the iteration fails and every sequence holding GPU blocks is lost. */
-  private outOfMemory(batch: Seq[]): number {
+  private outOfMemory(): number {
     this.s.oomEvents++;
     for (const seq of [...this.running, ...this.admitted]) this.finish(seq, 'dropped-oom');
     this.running = [];
     this.admitted.length = 0;
-    void batch;
     // The failed iteration still took the time of a step before the error surfaced.
     const dt = this.cost.params.stepOverhead;
     this.now += dt;
