@@ -5,14 +5,31 @@
  */
 
 export { expectedCalibrationError } from './calibration.ts';
+export { codeGate, trainingSetHash } from './ci/code-gate.ts';
 export {
   DATA_GATE_THRESHOLDS,
   type DataGateOptions,
   type DataGateThresholds,
   dataGate,
 } from './ci/data-gate.ts';
-export { CiInputError, type Finding, type GateName, type GateResult } from './ci/gate.ts';
-export { PAYMENTS_COLUMNS_SQL, PAYMENTS_PROFILE_SCHEMA } from './ci/payments-source.ts';
+export { CiInputError, type Finding, findingLine, type GateName, type GateResult } from './ci/gate.ts';
+export {
+  type CandidateSpec,
+  type ModelGateOptions,
+  modelGate,
+  type ProductionModel,
+} from './ci/model-gate.ts';
+export {
+  createPaymentsTable,
+  insertPayments,
+  PAYMENTS_COLUMNS_SQL,
+  PAYMENTS_KEY,
+  PAYMENTS_ORDER,
+  PAYMENTS_PROFILE_SCHEMA,
+} from './ci/payments-source.ts';
+export { formatGate, type ModelCiInput, type ModelCiResult, runModelCi } from './ci/run.ts';
+export { parseCandidateSpec } from './ci/spec.ts';
+export { buildTrainingSet, permutation, type TrainingSet, type TrainingSetSpec } from './ci/training-set.ts';
 export {
   fitStandardizer,
   type LogisticModel,
@@ -27,6 +44,7 @@ export { trainPaymentsLogistic } from './payments-logistic.ts';
 export * from './quantize/index.ts';
 export * from './retrain/index.ts';
 export { PAYMENTS_INPUT_SCHEMA, type ServableModel } from './servable.ts';
+export { snapshotEvents, trainFromSnapshot } from './snapshot-train.ts';
 export {
   type LayersModel,
   type LoadedModel,

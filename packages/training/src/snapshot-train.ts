@@ -14,11 +14,12 @@ import { type TrainOptions, type TrainResult, trainAndRegister } from './tf-mode
 
 /** The snapshot's rows as time-ordered payments: a rewritten row is a DatasetError('tampered') naming it. */
 export async function snapshotEvents(
-  pool: TrainOptions['services']['pg'],
+  services: TrainOptions['services'],
   id: string,
 ): Promise<PaymentEvent[]> {
-  await getSnapshot(pool, id);
-  const rows = await readSnapshot(pool, id, { orderBy: PAYMENTS_ORDER });
+  await services.migrate('datasets', datasetsMigrations);
+  await getSnapshot(services.pg, id);
+  const rows = await readSnapshot(services.pg, id, { orderBy: PAYMENTS_ORDER });
   return rows as unknown as PaymentEvent[];
 }
 
@@ -27,7 +28,6 @@ export async function trainFromSnapshot(
   options: Omit<TrainOptions, 'events' | 'dataRef' | 'size'> & { snapshot: string },
 ): Promise<TrainResult & { snapshot: string }> {
   const dataRef = snapshotDataRef(options.snapshot);
-  await options.services.migrate('datasets', datasetsMigrations);
-  const events = await snapshotEvents(options.services.pg, options.snapshot);
+  const events = await snapshotEvents(options.services, options.snapshot);
   return { ...(await trainAndRegister({ ...options, events, dataRef })), snapshot: options.snapshot };
 }

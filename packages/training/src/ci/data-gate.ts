@@ -45,6 +45,8 @@ export interface DataGateOptions {
   profile: Profile;
   /** The label column: 0 or 1 in every row. */
   label: string;
+  /** Columns that are no features (keys, timestamps): expected, never tested. */
+  idColumns?: readonly string[];
   /** Numeric columns outside the profile that the model will use: checked for leakage too. */
   extraFeatures?: readonly string[];
   thresholds?: Partial<DataGateThresholds>;
@@ -200,6 +202,7 @@ export function dataGate(rows: Rows, options: DataGateOptions): GateResult {
   const known = new Set([
     ...options.profile.features.map((f) => f.name),
     options.label,
+    ...(options.idColumns ?? []),
     ...(options.extraFeatures ?? []),
   ]);
   const schema = schemaFindings(rows, options, known);

@@ -14,6 +14,8 @@ export const PAYMENTS_PROFILE_SCHEMA: Schema = PAYMENT_FEATURES.map(({ name, typ
 /** The key of a payment row and the column training reads it in order of. */
 export const PAYMENTS_KEY = 'eventId';
 export const PAYMENTS_ORDER = ['timestamp', 'eventId'] as const;
+/** Columns of a payment that are no model input: keys and the event time. */
+export const PAYMENTS_ID_COLUMNS = ['eventId', 'customerId', 'timestamp'] as const;
 
 /** Column definitions of a payments table (ms since epoch as float8: exact below 2^53). */
 export const PAYMENTS_COLUMNS_SQL = `
