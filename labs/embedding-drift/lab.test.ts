@@ -8,7 +8,7 @@ import lab from './lab.ts';
 
 labSuite(lab, {
   healthy: ({ metrics }) =>
-    expect(Number(metrics.recall_after_cutover)).toBeGreaterThanOrEqual(
-      Number(metrics.recall_v2_clean) - 0.02,
+    expect(Number(metrics.recallAfterCutover)).toBeGreaterThanOrEqual(
+      Number(metrics.recallV2Clean) - 0.02,
     ),
 });

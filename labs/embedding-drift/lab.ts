@@ -214,12 +214,12 @@ const lab: LabDefinition = {
     const baseMetrics = {
       documents: n,
       queries: corpus.queries.length,
-      recall_v1: v1.recall,
-      recall_v2_clean: v2.recall,
-      recall_mixed_v1_queries: mixedByV1.recall,
-      recall_mixed_v2_queries: mixedByV2.recall,
-      recall_during_upgrade: during.recall,
-      ndcg_v1: v1.ndcg,
+      recallV1: v1.recall,
+      recallV2Clean: v2.recall,
+      recallMixedV1Queries: mixedByV1.recall,
+      recallMixedV2Queries: mixedByV2.recall,
+      recallDuringUpgrade: during.recall,
+      ndcgV1: v1.ndcg,
     };
     if (!decision.cutover) {
       const notRun = `not run: the cut-over rule kept ${V1.version}`;
@@ -317,10 +317,10 @@ const lab: LabDefinition = {
       checks,
       metrics: {
         ...baseMetrics,
-        recall_after_cutover: afterCutover.recall,
-        ndcg_after_cutover: afterCutover.ndcg,
-        shadow_overlap_at_10: migration.overlap ?? null,
-        shadow_answer_kept: kept / sample.length,
+        recallAfterCutover: afterCutover.recall,
+        ndcgAfterCutover: afterCutover.ndcg,
+        shadowOverlapAt10: migration.overlap ?? null,
+        shadowAnswerKept: kept / sample.length,
       },
     };
   },
