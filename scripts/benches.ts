@@ -13,7 +13,7 @@ import type { BenchDefinition } from '@mlops-lab/benchkit';
 export const benches: readonly BenchDefinition[] = [
   {
     name: 'payments',
-    file: 'packages/datagen/bench/payments.ts',
+    file: 'packages/benchkit/bench/payments.ts',
     title: 'payment events beside drawing the same uniforms',
     needs: [],
     options: '--size N --runs N',

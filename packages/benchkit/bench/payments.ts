@@ -6,8 +6,8 @@
  *
  *   pnpm bench payments [--quick] [--size 100000] [--runs 7]   (--quick: 10,000 events, 3 runs)
  */
-import { flag, intArg, measure, report, time } from '@mlops-lab/benchkit';
-import { createRng, generatePayments } from '../src/index.ts';
+import { createRng, generatePayments } from '@mlops-lab/datagen';
+import { flag, intArg, measure, report, time } from '../src/index.ts';
 
 const quick = flag('quick');
 const size = intArg('size', quick ? 10_000 : 100_000);
