@@ -8,5 +8,5 @@ import { expect } from 'vitest';
 import lab from './lab.ts';
 
 labSuite(lab, {
-  healthy: ({ metrics }) => expect(Number(metrics.hnsw_speedup_largest)).toBeGreaterThan(2),
+  healthy: ({ metrics }) => expect(Number(metrics.hnswSpeedupLargest)).toBeGreaterThan(2),
 });

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fmt } from '@mlops-lab/labkit';
 import { ExactRetriever, HnswRetriever, type Retriever, type SearchHit } from '@mlops-lab/retriever';
 import type { IndexConfig } from './breaks.ts';
 import { DIM, K, stored, type World } from './world.ts';
@@ -43,7 +44,24 @@ export function timeQueries(
   return { hits, qps: (queries.length * 1000) / (performance.now() - t0) };
 }
 
-export function measureSize(world: World, n: number, config: IndexConfig, seed: number): SizeResult {
+/** Adds between progress reports: a 200k build reports 40 times and yields to redraw a spinner. */
+const REPORT_EVERY = 5_000;
+
+/** Yields to the event loop so a spinner (a timer) can redraw during a CPU-bound build. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Builds both indexes over the first n points and runs every query on both. `progress` hears how
+ * far the HNSW build is (the slow part: about a minute at 200k on two cores); the time spent
+ * yielding for it (a few microseconds per report) is inside the build time.
+ */
+export async function measureSize(
+  world: World,
+  n: number,
+  config: IndexConfig,
+  seed: number,
+  progress: (text: string) => void = () => {},
+): Promise<SizeResult> {
   const points = world.points.slice(0, n);
   const vectors = points.map((p) => stored(p, config.unnormalized));
 
@@ -60,8 +78,16 @@ export function measureSize(world: World, n: number, config: IndexConfig, seed: 
     maxElements: n,
     seed,
   });
-  for (let i = 0; i < n; i++) hnsw.add(points[i].id, vectors[i], { tenant: points[i].tenant });
+  for (let i = 0; i < n; i++) {
+    hnsw.add(points[i].id, vectors[i], { tenant: points[i].tenant });
+    if ((i + 1) % REPORT_EVERY === 0 && i + 1 < n) {
+      progress(`HNSW build: ${fmt.num(i + 1)} of ${fmt.num(n)} vectors added`);
+      await yieldToLoop();
+    }
+  }
   const hnswBuildMs = performance.now() - t0;
+  progress('running the queries on both');
+  await yieldToLoop();
 
   const truth = timeQueries(exact, world.queries);
   const approx = timeQueries(hnsw, world.queries);
