@@ -8,5 +8,5 @@ import lab from './lab.ts';
 
 labSuite(lab, {
   healthy: ({ metrics }) =>
-    expect(Number(metrics.naive_offline_auc)).toBeGreaterThan(Number(metrics.naive_production_auc)),
+    expect(Number(metrics.naiveOfflineAuc)).toBeGreaterThan(Number(metrics.naiveProductionAuc)),
 });
