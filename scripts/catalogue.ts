@@ -14,6 +14,7 @@ import featureStore from '@mlops-lab/lab-feature-store';
 import llmServing from '@mlops-lab/lab-llm-serving';
 import monitoring from '@mlops-lab/lab-monitoring';
 import pitJoin from '@mlops-lab/lab-pit-join';
+import quantization from '@mlops-lab/lab-quantization';
 import ragEval from '@mlops-lab/lab-rag-eval';
 import reindex from '@mlops-lab/lab-reindex';
 import retraining from '@mlops-lab/lab-retraining';
@@ -41,4 +42,5 @@ export const catalogue: readonly LabDefinition[] = [
   llmServing,
   monitoring,
   retraining,
+  quantization,
 ];

@@ -92,7 +92,7 @@ function json<T>(files: Record<string, Uint8Array>, name: string): T {
 }
 
 /** The fp32 weight tensors of an artifact in weightSpecs order (refuses anything but plain float32). */
-function fp32Tensors(files: Record<string, Uint8Array>): { spec: WeightSpec; values: Float32Array }[] {
+export function fp32Weights(files: Record<string, Uint8Array>): { spec: WeightSpec; values: Float32Array }[] {
   if (files['quantization.json']) throw new QuantizeInputError('the artifact is already quantized');
   const { weightSpecs } = json<{ weightSpecs: WeightSpec[] }>(files, 'model.json');
   const w = files['weights.bin'];
@@ -148,7 +148,7 @@ export function quantizeArtifact(
   const minElements = options.minElements ?? DEFAULT_MIN_ELEMENTS;
   if (!(Number.isSafeInteger(minElements) && minElements >= 1))
     throw new QuantizeInputError(`minElements must be an integer >= 1, got ${minElements}`);
-  const tensors = fp32Tensors(files);
+  const tensors = fp32Weights(files);
   const parts: Uint8Array[] = [];
   const entries: TensorEntry[] = [];
   const report: TensorReport[] = [];

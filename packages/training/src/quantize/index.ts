@@ -5,6 +5,7 @@
  */
 export {
   DEFAULT_MIN_ELEMENTS,
+  fp32Weights,
   layersModelFromFiles,
   QUANT_FORMAT,
   type QuantizeResult,
