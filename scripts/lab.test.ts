@@ -130,6 +130,36 @@ describe('lab CLI (in-process, fake catalogue)', () => {
     expect(JSON.parse(miss.stdout).guess).toEqual({ fault: wrong, correct: false });
   });
 
+  it('--investigate takes a comma list or repeats, validated against the lab before it runs', async () => {
+    let plan: unknown;
+    const investigating: LabDefinition = {
+      ...fake,
+      investigations: ['logs', 'history', 'labels'].map((name) => ({ name, summary: `read the ${name}` })),
+      async run(ctx) {
+        plan = ctx.investigate;
+        return fake.run(ctx);
+      },
+    };
+    const go = async (...argv: string[]) => {
+      const stdout = capture();
+      const stderr = capture();
+      const code = await main(argv, [investigating], { stdout, stderr, env: {} });
+      return { code, stdout: stdout.text(), stderr: stderr.text() };
+    };
+    expect((await go('fake', '--investigate', 'labels,logs', '--investigate', 'history')).code).toBe(0);
+    expect(plan).toEqual({ steps: ['labels', 'logs', 'history'] });
+    const bad = await go('fake', '--investigate', 'logz');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown step "logz" for lab fake; steps: logs, history, labels');
+    expect((await go('--investigate', 'logs')).code).toBe(2);
+    expect((await go('fake', '--list-breaks')).stdout).toContain('read the history');
+    // No terminal on stdin: a mystery run without --investigate runs every step (no prompt).
+    plan = 'not run';
+    expect((await go('fake', '--mystery')).code).toBe(1);
+    expect(plan).toBeNull();
+    expect((await run('fake', '--investigate', 'logs')).stderr).toContain('has no diagnostic steps');
+  });
+
   it('exits 1 on a crash and prints the hint, with the stack only under DEBUG=1', async () => {
     const crashing: LabDefinition = {
       ...fake,

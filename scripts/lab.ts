@@ -23,6 +23,7 @@ const catalogue = await loadCatalogue();
 const code = catalogue
   ? await main(process.argv.slice(2), catalogue, {
       stdout: process.stdout,
+      stdin: process.stdin,
       stderr: process.stderr,
       env: process.env,
     })

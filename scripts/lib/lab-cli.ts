@@ -5,12 +5,14 @@
  * Exit codes: 0 every check passed (or a right guess), 1 a check failed / wrong guess / crash,
  * 2 the command itself was wrong.
  */
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import {
   ConsoleNarrator,
   exitCodeOf,
   findBreak,
   hintOf,
+  type InvestigationPlan,
   type LabDefinition,
   LabUsageError,
   type OutStream,
@@ -24,6 +26,8 @@ export interface CliIO {
   stdout: OutStream;
   stderr: OutStream;
   env: NodeJS.ProcessEnv;
+  /** Read for the step-by-step prompt of a mystery run, only when it is a terminal. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Extra runLab options (tests inject `acquire`, `slowMs`). */
   run?: Partial<RunLabOptions>;
 }
@@ -39,6 +43,8 @@ options:
   --explain <fault>  what a fault does and why it shows the way it does
   --mystery          arm a fault picked by the seed, without naming it
   --guess <fault>    with --mystery (same --seed): check your diagnosis
+  --investigate <step[,step]>  run only these diagnostics, in order, and count them
+                     (labs with diagnostic steps; a mystery run on a terminal asks step by step)
   --json             narration to stderr, one JSON line on stdout
   -h, --help         this text
 
@@ -52,6 +58,7 @@ const OPTIONS = {
   explain: { type: 'string' },
   mystery: { type: 'boolean' },
   guess: { type: 'string' },
+  investigate: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -93,7 +100,7 @@ function findLab(catalogue: readonly LabDefinition[], name: string): LabDefiniti
 
 /** Flags that only make sense with a lab name, or that contradict each other. */
 function checkCombinations(flags: Flags, name: string | undefined): void {
-  const runFlags = (['quick', 'seed', 'break', 'mystery', 'guess'] as const).filter(
+  const runFlags = (['quick', 'seed', 'break', 'mystery', 'guess', 'investigate'] as const).filter(
     (f) => flags[f] !== undefined,
   );
   const infoFlags = (['list-breaks', 'explain'] as const).filter((f) => flags[f] !== undefined);
@@ -136,6 +143,7 @@ export async function main(argv: string[], catalogue: readonly LabDefinition[], 
       fault: flags.break ?? null,
       mystery: flags.mystery ?? false,
       guess: flags.guess,
+      investigate: investigationPlan(lab, flags, io),
       json: flags.json ?? false,
       stdout: io.stdout,
       stderr: io.stderr,
@@ -145,6 +153,38 @@ export async function main(argv: string[], catalogue: readonly LabDefinition[], 
   } catch (error) {
     return fail(error, io.stderr, debug);
   }
+}
+
+/**
+ * `--investigate a,b --investigate c` is the list a, b, c. Without it, a mystery run of a lab with
+ * diagnostic steps asks for one step at a time when stdin is a terminal; otherwise every step runs.
+ */
+function investigationPlan(lab: LabDefinition, flags: Flags, io: CliIO): InvestigationPlan | undefined {
+  if (flags.investigate !== undefined) {
+    return { steps: flags.investigate.flatMap((v) => v.split(',')).map((v) => v.trim()) };
+  }
+  if (!flags.mystery || !lab.investigations?.length || !io.stdin?.isTTY || flags.json) return undefined;
+  const stdin = io.stdin;
+  return {
+    async ask(available, taken) {
+      const rl = createInterface({ input: stdin, output: io.stdout as NodeJS.WritableStream });
+      try {
+        const names = available.map((s) => s.name);
+        for (;;) {
+          const answer = (
+            await rl.question(
+              `\nstep ${taken.length + 1}: which diagnostic (${names.join(', ')}; empty to stop)? `,
+            )
+          ).trim();
+          if (answer === '') return null;
+          if (names.includes(answer)) return answer;
+          io.stdout.write(`no step "${answer}"\n`);
+        }
+      } finally {
+        rl.close();
+      }
+    },
+  };
 }
 
 function fail(error: unknown, stderr: OutStream, debug: boolean): number {
@@ -211,6 +251,11 @@ function listBreaks(lab: LabDefinition, io: CliIO, json: boolean): number {
     out.line(`  ${out.c.yellow(b.name)}`);
     out.line(`    ${out.c.dim('symptom')}  ${b.symptom}`);
     out.line(`    ${out.c.dim('hint   ')}  ${b.hint}`);
+  }
+  if (lab.investigations?.length) {
+    out.line();
+    out.line(`  ${out.c.bold('diagnostic steps')} (--investigate <step[,step]>)`);
+    for (const s of lab.investigations) out.line(`    ${out.c.yellow(s.name.padEnd(12))} ${s.summary}`);
   }
   out.line();
   out.line(`run one: pnpm lab ${lab.name} --break <fault>; why: --explain <fault>; blind: --mystery`);

@@ -8,6 +8,13 @@ export { pickMystery, redactor } from './mystery.ts';
 export { ConsoleNarrator, colorEnabled, type NarratorOptions, type OutStream } from './narrator.ts';
 export { noServices } from './no-services.ts';
 export { exitCodeOf, questionList } from './report.ts';
-export { type AcquireFn, findBreak, type RunLabOptions, runLab, validateSeed } from './run.ts';
+export {
+  type AcquireFn,
+  findBreak,
+  type RunLabOptions,
+  runLab,
+  validateInvestigation,
+  validateSeed,
+} from './run.ts';
 export { diffAgainstExpected, type ExpectationDiff, NO_SURPRISES, runLabForTest } from './testing.ts';
 export type * from './types.ts';

@@ -108,6 +108,40 @@ describe('runLab', () => {
     expect(run).not.toHaveBeenCalled();
   });
 
+  it('passes --investigate steps to the lab, and refuses unknown steps or a lab without any first', async () => {
+    const investigations = [
+      { name: 'logs', summary: 'read the logs' },
+      { name: 'history', summary: 'read the alias history' },
+    ];
+    let seen: unknown = 'not run';
+    const lab = fakeLab({
+      investigations,
+      run: async ({ investigate }) => {
+        seen = investigate;
+        return { checks: [check('ok', true, '')], metrics: {} };
+      },
+    });
+    await runLab(lab, { silent: true, investigate: { steps: ['history', 'logs'] } });
+    expect(seen).toEqual({ steps: ['history', 'logs'] });
+    await runLab(lab, { silent: true });
+    expect(seen).toBeNull();
+
+    const run = vi.fn();
+    const unknown = await runLab(fakeLab({ investigations, run }), {
+      silent: true,
+      investigate: { steps: ['logs', 'nope'] },
+    }).catch((e) => e);
+    expect(unknown).toBeInstanceOf(LabUsageError);
+    expect(unknown.message).toBe('unknown step "nope" for lab fake; steps: logs, history');
+    await expect(
+      runLab(fakeLab({ run }), { silent: true, investigate: { steps: ['logs'] } }),
+    ).rejects.toThrow('lab fake has no diagnostic steps to --investigate');
+    await expect(
+      runLab(fakeLab({ investigations, run }), { silent: true, investigate: { steps: [] } }),
+    ).rejects.toThrow('--investigate needs at least one step');
+    expect(run).not.toHaveBeenCalled();
+  });
+
   it('rejects a bad seed and a guess without mystery', async () => {
     await expect(runLab(fakeLab(), { seed: -1, silent: true })).rejects.toBeInstanceOf(LabUsageError);
     await expect(runLab(fakeLab(), { guess: 'bad-join', silent: true })).rejects.toThrow(/--mystery/);

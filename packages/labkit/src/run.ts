@@ -23,7 +23,7 @@ import {
   type RunKind,
   serviceRows,
 } from './report.ts';
-import type { LabBreak, LabDefinition, LabOutcome, LabReport } from './types.ts';
+import type { InvestigationPlan, LabBreak, LabDefinition, LabOutcome, LabReport } from './types.ts';
 
 export type AcquireFn = (options: AcquireOptions) => Promise<Services>;
 
@@ -41,6 +41,8 @@ export interface RunLabOptions {
   mystery?: boolean;
   /** With `mystery`: the learner's diagnosis, judged after the checks (report.guess). */
   guess?: string;
+  /** Diagnostics to run one at a time (`--investigate`), for a lab that declares `investigations`. */
+  investigate?: InvestigationPlan;
   /** Narration to stderr, one JSON line (the report) to stdout. */
   json?: boolean;
   /** No narration at all (the JSON line is still written when `json` is set). */
@@ -62,6 +64,22 @@ export function findBreak(lab: LabDefinition, name: string): LabBreak {
   const names = lab.breaks.map((b) => b.name);
   const valid = names.length > 0 ? `valid faults: ${names.join(', ')}` : 'this lab has no breaks';
   throw new LabUsageError(`unknown fault "${name}" for lab ${lab.name}; ${valid}`, names);
+}
+
+/** Refuses `--investigate` for a lab without diagnostics, and any step name the lab does not declare. */
+export function validateInvestigation(lab: LabDefinition, plan: InvestigationPlan | undefined): void {
+  if (plan === undefined) return;
+  const names = (lab.investigations ?? []).map((s) => s.name);
+  if (names.length === 0) throw new LabUsageError(`lab ${lab.name} has no diagnostic steps to --investigate`);
+  if (!('steps' in plan)) return;
+  if (plan.steps.length === 0) throw new LabUsageError('--investigate needs at least one step');
+  for (const step of plan.steps) {
+    if (!names.includes(step))
+      throw new LabUsageError(
+        `unknown step "${step}" for lab ${lab.name}; steps: ${names.join(', ')}`,
+        names,
+      );
+  }
 }
 
 export function validateSeed(seed: number): number {
@@ -102,6 +120,7 @@ export async function runLab(lab: LabDefinition, options: RunLabOptions = {}): P
     if (!mystery) throw new LabUsageError('a guess only makes sense with --mystery');
     findBreak(lab, options.guess);
   }
+  validateInvestigation(lab, options.investigate);
 
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -120,7 +139,8 @@ export async function runLab(lab: LabDefinition, options: RunLabOptions = {}): P
   let outcome: LabOutcome | undefined;
   let failure: LabRunError | undefined;
   try {
-    outcome = await lab.run({ quick, seed, fault, services, out });
+    const investigate = options.investigate ?? null;
+    outcome = await lab.run({ quick, seed, fault, services, out, investigate });
     validateOutcome(outcome);
   } catch (error) {
     failure = new LabRunError(lab.name, 'run failed', error);

@@ -53,6 +53,22 @@ export interface Narrator {
   pointer(path: string, why: string): void;
 }
 
+/** One diagnostic a learner can run on its own with `--investigate <name>` (labs that declare them). */
+export interface LabInvestigation {
+  /** Kebab-case step name, e.g. `registry`. */
+  name: string;
+  /** What the step looks at, shown by the prompt and `--list-breaks`. */
+  summary: string;
+}
+
+/**
+ * Which diagnostics the learner picked: a list (`--investigate a,b`), or a prompt asked once per step
+ * (a terminal in a mystery run) that answers a step name or null to stop.
+ */
+export type InvestigationPlan =
+  | { steps: readonly string[] }
+  | { ask(available: readonly LabInvestigation[], taken: readonly string[]): Promise<string | null> };
+
 export interface LabContext {
   quick: boolean;
   seed: number;
@@ -60,6 +76,8 @@ export interface LabContext {
   fault: string | null;
   services: Services;
   out: Narrator;
+  /** Only for labs that declare `investigations`: the learner's plan, or null to run every step. */
+  investigate: InvestigationPlan | null;
 }
 
 export interface LabDefinition {
@@ -68,6 +86,8 @@ export interface LabDefinition {
   questions: number[];
   needs: ServiceNeed[];
   breaks: LabBreak[];
+  /** Diagnostics `--investigate` may name; absent for labs that run as one piece. */
+  investigations?: LabInvestigation[];
   run(ctx: LabContext): Promise<LabOutcome>;
 }
 
