@@ -8,5 +8,5 @@ import lab from './lab.ts';
 
 labSuite(lab, {
   healthy: ({ metrics }) =>
-    expect(Number(metrics.graph_nodes_after)).toBeLessThan(Number(metrics.graph_nodes_before)),
+    expect(Number(metrics.graphNodesAfter)).toBeLessThan(Number(metrics.graphNodesBefore)),
 });
