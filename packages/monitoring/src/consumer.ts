@@ -190,8 +190,15 @@ export class LogConsumer {
       }
     }
     this.counts.delivered += entries.length;
-    // Postgres away: this throws, nothing is acknowledged, the entries stay pending for the retry.
-    const inserted = await insertPredictions(this.pg, records);
+    // Postgres away: this throws, nothing is acknowledged, the entries stay pending for the retry,
+    // which reads this consumer's pending entries first rather than waiting claimIdleMs for XAUTOCLAIM.
+    let inserted: number;
+    try {
+      inserted = await insertPredictions(this.pg, records);
+    } catch (error) {
+      this.ownPendingDone = false;
+      throw error;
+    }
     this.counts.duplicates += records.length - inserted;
     this.counts.persisted += inserted;
     await insertRejected(this.pg, rejected);

@@ -21,6 +21,7 @@ export {
 } from './consumer.ts';
 export { MonitoringInputError } from './errors.ts';
 export { fitIsotonic, type IsotonicFit, predictIsotonic } from './isotonic.ts';
+export { PredictionLog, type PredictionLogOptions, type PredictionLogStats } from './log.ts';
 export {
   type Alert,
   buildReference,
