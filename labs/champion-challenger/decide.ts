@@ -1,6 +1,6 @@
 /**
  * From the router's prediction log to a decision (Q15, Q29): labels arrive late (a chargeback weeks
- * after the payment; here DELAY_MS after the reply) into router_outcomes; the served and shadow
+ * after the payment; here DELAY_MS after the reply) into prediction_labels; the served and shadow
  * predictions of the same requests are joined to them in SQL, and the paired sample goes to the verdict
  * of @mlops-lab/router at the sample size planned before the experiment. The `peeking` fault looks at
  * the verdict every PEEK_EVERY labels instead and stops at the first "promote".
@@ -12,7 +12,7 @@ import { fmt, type Narrator } from '@mlops-lab/labkit';
 import {
   falsePromotionRate,
   type PromotionRate,
-  recordOutcomes,
+  recordLabels,
   type Verdict,
   type VerdictOptions,
   verdict,
@@ -47,7 +47,11 @@ export class LabelFeed {
     const now = performance.now();
     const due = this.queue.filter((q) => q.due <= now);
     this.queue = this.queue.filter((q) => q.due > now);
-    await recordOutcomes(this.pg, due);
+    const labelledAt = Date.now();
+    await recordLabels(
+      this.pg,
+      due.map((q) => ({ requestId: q.requestId, label: q.label, labelledAt })),
+    );
     this.written += due.length;
   }
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, fmt, type LabDefinition } from '@mlops-lab/labkit';
 import { setAlias, setRouting } from '@mlops-lab/registry';
-import { createRouter, migrateRouter, PredictionLog, registryRoutes } from '@mlops-lab/router';
+import { createRouter, PredictionLog, registryRoutes } from '@mlops-lab/router';
 import { BREAKS, CHECK } from './breaks.ts';
 import { ALPHA, LabelFeed, nullStep, promoteReason, round } from './decide.ts';
 import { SLOW_MS, startReplica, stopReplicas, switchable } from './deploy.ts';
@@ -49,7 +49,6 @@ const lab: LabDefinition = {
       });
     const replicas: Awaited<ReturnType<typeof startReplica>>[] = [];
     try {
-      await migrateRouter(services);
       const m = await out.step('Train the champion on old weeks, the challengers on what the team had', () =>
         trainModels(services, { name: NAME, seed, size: z.train, epochs: z.epochs, artifactsRoot }),
       );
@@ -85,7 +84,8 @@ const lab: LabDefinition = {
       replicas.push(r1, r2slow, r2, r3);
       const v2 = switchable('2', r2slow);
       const routes = await registryRoutes(services, NAME, { pollMs: 100, resolveEveryMs: 250 });
-      const log = new PredictionLog(services.pg, { flushEveryMs: 100 });
+      // The one prediction log (@mlops-lab/monitoring): the router appends, a consumer group writes Postgres.
+      const log = await PredictionLog.open(services, { stream: services.key('predictions') });
       const router = createRouter({
         upstreams: { '1': r1.upstream, '2': v2.upstream, '3': r3.upstream },
         routes,
@@ -116,7 +116,7 @@ const lab: LabDefinition = {
             const on = await openLoop(users, live('lat1', z.latency, 13), z.rate);
             await router.shadowIdle();
             router.setShadow(null);
-            await log.flush();
+            await log.persisted();
             return { off, on, waited: await repliesAfterShadow(services.pg, on) };
           },
         );
@@ -166,12 +166,12 @@ const lab: LabDefinition = {
 
         const mirroredCalls = (await router.metrics.shadow.get()).values;
         const callCount = (o: string) => mirroredCalls.find((v) => v.labels.outcome === o)?.value ?? 0;
-        await log.flush();
+        await log.persisted();
         const { rows: logRows } = await services.pg.query<{ shadow: string; orphans: string }>(
           `SELECT count(*) AS shadow,
-                  count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM router_predictions s
+                  count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM prediction_log s
                      WHERE s.request_id = h.request_id AND s.role = 'served')) AS orphans
-             FROM router_predictions h WHERE h.role = 'shadow'`,
+             FROM prediction_log h WHERE h.role = 'shadow'`,
         );
         const shadowRows = Number(logRows[0].shadow);
         const orphans = Number(logRows[0].orphans);

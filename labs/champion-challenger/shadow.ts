@@ -75,7 +75,7 @@ export async function shadowExperiment(
   await env.feed.add(replies);
   const labelledAtEnd = env.feed.written - written;
   await env.feed.drain();
-  await env.log.flush();
+  await env.log.persisted();
   const rows = (await joinOutcomes(env.pg)).filter((r) => r.requestId.startsWith(`${o.prefix}-`));
   const mirrored = rows.filter((r) => r.shadowVersion === o.challenger);
   const shadowErrors = mirrored.filter((r) => r.shadowError !== null || r.shadowScore === null).length;
@@ -167,7 +167,7 @@ export async function repliesAfterShadow(
   replies: Reply[],
 ): Promise<{ mirrored: number; after: number }> {
   const { rows } = await pg.query(
-    `SELECT request_id, at FROM router_predictions WHERE role = 'shadow' AND request_id = ANY($1::text[])`,
+    `SELECT request_id, at FROM prediction_log WHERE role = 'shadow' AND request_id = ANY($1::text[])`,
     [replies.map((r) => r.id)],
   );
   const shadowEnd = new Map(rows.map((r) => [r.request_id as string, (r.at as Date).getTime()]));

@@ -5,6 +5,9 @@
  * timeouts, bounded retries and a fallback to the champion on the user's path. The statistics the
  * verdict stands on (AUC, DeLong, bootstrap, Wilson) are exported by @mlops-lab/evaluation.
  */
+
+// The log the router appends to and the labels joined to it, for callers that depend on the router only.
+export { PredictionLog, recordLabels } from '@mlops-lab/monitoring';
 export {
   type CanaryEvent,
   type CanaryOptions,
@@ -14,16 +17,7 @@ export {
   runCanary,
 } from './canary.ts';
 export { type FollowedChampion, followChampion } from './champion.ts';
-export {
-  type JoinedPrediction,
-  joinOutcomes,
-  type LoggedPrediction,
-  type LogStats,
-  migrateRouter,
-  PredictionLog,
-  recordOutcomes,
-  routerMigrations,
-} from './log.ts';
+export { type JoinedPrediction, joinOutcomes, type RouterLog } from './log.ts';
 export {
   createRouter,
   httpUpstream,

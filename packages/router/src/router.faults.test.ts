@@ -3,9 +3,9 @@
  * stand-in-upstream.ts) killed mid-traffic (sockets destroyed, port closed), and upstreams that
  * answer 500, 400 or never. Counts failed user requests and upstream calls; no assertion on time.
  */
+import { migrateMonitoring, PredictionLog } from '@mlops-lab/monitoring';
 import { testServices } from '@mlops-lab/services/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrateRouter, PredictionLog } from './log.ts';
 import {
   createRouter,
   httpUpstream,
@@ -25,7 +25,11 @@ import {
 } from './stand-in-upstream.ts';
 
 const bodies = standInBodies(5, 200);
-const services = testServices({ needs: ['postgres'], namespace: 'router-faults', prepare: migrateRouter });
+const services = testServices({
+  needs: ['postgres', 'redis'],
+  namespace: 'router-faults',
+  prepare: migrateMonitoring,
+});
 const open: { close(): Promise<void> }[] = [];
 
 /** An upstream answering as `script` says, closed after the file's tests. */
@@ -108,9 +112,10 @@ async function failures(r: Router, labels: Record<string, string>): Promise<numb
 describe('router under upstream faults', () => {
   it('a canary killed mid-traffic costs users nothing: its requests fall back to the champion, logged', async () => {
     const [champion, canary] = [await modelServer('1'), await modelServer('2')];
-    const log = new PredictionLog(services.pg, { flushEveryMs: 20 });
+    const log = await PredictionLog.open(services, { stream: services.key('answers') });
     const r = router({ '1': champion.url, '2': canary.url }, { '1': 50, '2': 50 }, { fallback: '1', log });
     const replies = await traffic(await r.start(), 600, 'kill', { at: 150, run: canary.kill });
+    await log.persisted();
     await log.close();
 
     expect(replies.filter((x) => x.status !== 200)).toEqual([]);
@@ -122,7 +127,7 @@ describe('router under upstream faults', () => {
     expect(await failures(r, { version: '2', next: 'fallback' })).toBe(fellBack.length);
 
     const { rows } = await services.pg.query(
-      `SELECT version, fallback_from, count(*)::int AS n FROM router_predictions
+      `SELECT model_version AS version, fallback_from, count(*)::int AS n FROM prediction_log
         WHERE request_id LIKE 'kill-%' AND role = 'served' GROUP BY 1, 2 ORDER BY 1, 2`,
     );
     expect(rows).toContainEqual({ version: '1', fallback_from: '2', n: fellBack.length });

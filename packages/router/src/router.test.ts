@@ -1,11 +1,13 @@
 /**
  * The router over real HTTP in front of stand-in model servers (stand-in-upstream.ts): weighted
  * sticky assignment, a shadow that hangs or crashes without touching users, the named faults, and
- * the prediction log joined to delayed outcomes in Postgres, through an outage of Postgres.
+ * the answers in @mlops-lab/monitoring's prediction log joined to delayed outcomes in Postgres, through
+ * an outage of Postgres.
  */
+import { migrateMonitoring, PredictionLog, type PredictionRecord, recordLabels } from '@mlops-lab/monitoring';
 import { testServices } from '@mlops-lab/services/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joinOutcomes, migrateRouter, PredictionLog, recordOutcomes } from './log.ts';
+import { joinOutcomes } from './log.ts';
 import { createRouter, httpUpstream, REQUEST_KEY_HEADER, type Router, type RouterOptions } from './router.ts';
 import { staticRoutes } from './routes.ts';
 import {
@@ -17,7 +19,11 @@ import {
 } from './stand-in-upstream.ts';
 
 const bodies = standInBodies(3, 300);
-const services = testServices({ needs: ['postgres'], namespace: 'router-test', prepare: migrateRouter });
+const services = testServices({
+  needs: ['postgres', 'redis'],
+  namespace: 'router-test',
+  prepare: migrateMonitoring,
+});
 const servers: StandIn[] = [];
 const urls: Record<string, string> = {};
 
@@ -123,32 +129,34 @@ describe('router', () => {
   });
 
   it('logs served and shadow predictions and joins delayed outcomes', async () => {
-    const log = new PredictionLog(services.pg, { flushEveryMs: 20 });
+    const log = await PredictionLog.open(services, { stream: services.key('answers') });
     const r = router({ weights: { '1': 100 }, shadow: { version: '2', share: 0.5, timeoutMs: 1000 }, log });
     try {
       const url = await r.start();
       const replies = await send(url, 200, (i) => `k${i}`);
       await r.shadowIdle();
-      await log.flush();
-      await recordOutcomes(
+      await log.persisted();
+      await recordLabels(
         services.pg,
-        replies
-          .slice(0, 150)
-          .map((x, i) => ({ requestId: x.requestId, label: (i % 7 === 0 ? 1 : 0) as 0 | 1 })),
+        replies.slice(0, 150).map((x, i) => ({
+          requestId: x.requestId,
+          label: (i % 7 === 0 ? 1 : 0) as 0 | 1,
+          labelledAt: Date.now(),
+        })),
       );
       const joined = await joinOutcomes(services.pg, { onlyLabelled: true });
       expect(joined).toHaveLength(150);
       const mirrored = joined.filter((j) => j.shadowVersion === '2');
       expect(mirrored.length).toBeGreaterThan(40); // share 0.5 of 150
       expect(mirrored.every((j) => j.shadowScore !== null && j.servedVersion === '1')).toBe(true);
-      expect(log.stats()).toMatchObject({ dropped: 0, pending: 0 });
+      expect(log.stats().producer).toMatchObject({ dropped: 0, buffered: 0 });
     } finally {
       await r.close();
       await log.close();
     }
   });
 
-  it('keeps rows through a Postgres outage and reports what it had to drop', async () => {
+  it('keeps rows through a Postgres outage and counts what it had to drop', async () => {
     let down = true;
     const flaky = {
       query: ((...args: Parameters<typeof services.pg.query>) =>
@@ -156,30 +164,50 @@ describe('router', () => {
           ? Promise.reject(new Error('connection refused'))
           : services.pg.query(...args)) as typeof services.pg.query,
     };
-    const log = new PredictionLog(flaky, { flushEveryMs: 10, maxBuffered: 100 });
-    const row = (i: number) => ({
+    // Postgres is away for the consumer: entries wait in the stream up to its bound (100), then in the
+    // producer's buffer (10); beyond both a record is dropped and counted.
+    const log = await PredictionLog.open(services, {
+      stream: services.key('outage'),
+      pg: flaky,
+      producer: { flushEveryMs: 0, maxBacklog: 100, maxBuffered: 10 },
+    });
+    const row = (i: number): PredictionRecord => ({
       requestId: `outage-${i}`,
-      role: 'served' as const,
-      requestKey: null,
-      version: '1',
+      role: 'served',
+      modelVersion: '1',
+      at: Date.now(),
+      features: {},
       score: 0.5,
       decision: 'approve',
       latencyMs: 1,
       error: null,
-      at: new Date(),
     });
-    for (let i = 0; i < 120; i++) log.add(row(i));
-    await log.flush();
-    expect(log.stats()).toMatchObject({ written: 0, pending: 100, dropped: 20 });
-    expect(log.stats().failedFlushes).toBeGreaterThan(0);
-    down = false;
-    await log.flush();
-    expect(log.stats()).toMatchObject({ written: 100, pending: 0, dropped: 20 });
-    const { rows } = await services.pg.query(
-      "SELECT count(*)::int AS n FROM router_predictions WHERE request_id LIKE 'outage-%'",
-    );
-    expect(rows[0].n).toBe(100);
-    await log.close();
+    try {
+      for (let i = 0; i < 100; i += 10) {
+        for (let j = i; j < i + 10; j++) expect(log.append(row(j))).toBe(true);
+        await log.producer.flush(); // into the stream: the buffer holds 10
+      }
+      const accepted = Array.from({ length: 20 }, (_, i) => log.append(row(100 + i)));
+      await log.producer.flush();
+      expect(accepted.filter(Boolean)).toHaveLength(10);
+      expect(log.stats().producer).toMatchObject({ appended: 100, buffered: 10, dropped: 10 });
+      expect((await log.backlog()).length).toBe(100); // nothing persisted, nothing trimmed
+      const { rows: none } = await services.pg.query(
+        "SELECT count(*)::int AS n FROM prediction_log WHERE request_id LIKE 'outage-%'",
+      );
+      expect(none[0].n).toBe(0);
+
+      down = false;
+      await log.persisted();
+      expect(log.stats().producer).toMatchObject({ appended: 110, buffered: 0, dropped: 10 });
+      expect(log.stats().consumerErrors).toBeGreaterThan(0);
+      const { rows } = await services.pg.query(
+        "SELECT count(*)::int AS n FROM prediction_log WHERE request_id LIKE 'outage-%'",
+      );
+      expect(rows[0].n).toBe(110); // every accepted record, once
+    } finally {
+      await log.close();
+    }
   });
 });
 

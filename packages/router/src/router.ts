@@ -12,11 +12,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { httpServerOptions } from '@mlops-lab/http';
+import type { PredictionRecord } from '@mlops-lab/monitoring';
 import { stickyDraw } from '@mlops-lab/registry/routing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Pool } from 'undici';
-import type { PredictionLog } from './log.ts';
+import type { RouterLog } from './log.ts';
 import type { RouteSource } from './routes.ts';
 import {
   type ChampionSource,
@@ -86,7 +87,8 @@ export interface RouterOptions {
   /** The user path's per-attempt timeout, retries and backoff (defaults DEFAULT_RETRY). */
   retry?: Partial<RetryPolicy>;
   shadow?: ShadowConfig | null;
-  log?: PredictionLog;
+  /** Where every served and shadow answer is appended (@mlops-lab/monitoring's PredictionLog). */
+  log?: RouterLog;
   host?: string;
   port?: number;
   faults?: RouterFaults;
@@ -132,6 +134,11 @@ function routerMetrics() {
       labelNames: ['version', 'reason', 'next'] as const,
       registers,
     }),
+    logErrors: new Counter({
+      name: 'router_prediction_log_errors_total',
+      help: 'Answers the prediction log refused (a malformed record): counted, the reply is not failed',
+      registers,
+    }),
   };
 }
 
@@ -162,6 +169,14 @@ export function createRouter(options: RouterOptions): Router {
   const hooks: PolicyHooks = {
     attempted: (version, seconds) => metrics.upstream.observe({ version, role: 'served' }, seconds),
     failed: (version, reason, next) => metrics.failures.inc({ version, reason, next }),
+  };
+  /** Appends to the log without ever failing or delaying the caller; a refused record is counted. */
+  const logAnswer = (record: PredictionRecord) => {
+    try {
+      options.log?.append(record);
+    } catch {
+      metrics.logErrors.inc();
+    }
   };
   let shadow = options.shadow ?? null;
   let shadowInFlight = 0;
@@ -196,16 +211,17 @@ export function createRouter(options: RouterOptions): Router {
     const seconds = (performance.now() - t0) / 1000;
     metrics.shadow.inc({ outcome });
     metrics.upstream.observe({ version: s.version, role: 'shadow' }, seconds);
-    options.log?.add({
+    logAnswer({
       requestId,
       role: 'shadow',
       requestKey,
-      version: s.version,
+      modelVersion: s.version,
+      at: Date.now(),
+      features: {},
       score: typeof reply?.body.score === 'number' ? reply.body.score : null,
       decision: typeof reply?.body.decision === 'string' ? reply.body.decision : null,
       latencyMs: seconds * 1000,
       error,
-      at: new Date(),
     });
     return reply;
   };
@@ -263,18 +279,19 @@ export function createRouter(options: RouterOptions): Router {
     }
     const error =
       answer.status === 200 ? null : String(answer.body.reason ?? answer.body.error ?? answer.status);
-    options.log?.add({
+    logAnswer({
       requestId,
       role: 'served',
       requestKey,
-      version: call.version,
+      modelVersion: call.version,
+      at: Date.now(),
+      features: {},
       score: typeof served.body.score === 'number' ? served.body.score : null,
       decision: typeof served.body.decision === 'string' ? served.body.decision : null,
       latencyMs: upstreamSeconds * 1000,
       error,
       fallbackFrom: call.fallbackFrom,
       attempts: call.attempts,
-      at: new Date(),
     });
     metrics.requests.inc({ version: answeredBy, status: String(answer.status) });
     metrics.overhead.observe((performance.now() - t0) / 1000 - upstreamSeconds - shadowWait);
@@ -310,7 +327,6 @@ export function createRouter(options: RouterOptions): Router {
     async close() {
       await app.close();
       idleWaiters = [];
-      await options.log?.flush();
     },
   };
 }
