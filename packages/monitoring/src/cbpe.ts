@@ -92,8 +92,21 @@ export function calibrate(model: Pick<CbpeModel, 'calibration'>, score: number):
 }
 
 function estimateWith(model: Pick<CbpeModel, 'calibration' | 'threshold'>, scores: ArrayLike<number>) {
+  const p = Float64Array.from({ length: scores.length }, (_, i) => calibrate(model, scores[i]));
+  return expectedPerformance(scores, p, model.threshold);
+}
+
+/**
+ * The expected performance of served `scores` when row i is a positive with probability p[i]: the
+ * expected confusion matrix at `threshold`, expected AUC over every distinct score, their SEs. CBPE
+ * takes p from the calibrated score, direct-loss estimation (dle.ts) from its model of the loss.
+ */
+export function expectedPerformance(
+  scores: ArrayLike<number>,
+  p: ArrayLike<number>,
+  threshold: number,
+): PerformanceEstimate {
   const n = scores.length;
-  const p = Float64Array.from({ length: n }, (_, i) => calibrate(model, scores[i]));
   // The thresholds are the raw scores (the ranking the model serves), descending.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
   let totalP = 0;
@@ -115,7 +128,7 @@ function estimateWith(model: Pick<CbpeModel, 'calibration' | 'threshold'>, score
   const auc = totalP > 0 && totalN > 0 ? area / (totalP * totalN) : Number.NaN;
   const cm = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (let i = 0; i < n; i++) {
-    if (scores[i] >= model.threshold) {
+    if (scores[i] >= threshold) {
       cm.tp += p[i];
       cm.fp += 1 - p[i];
     } else {

@@ -7,6 +7,7 @@ export {
   type CbpeModel,
   calibrate,
   estimatePerformance,
+  expectedPerformance,
   fitCbpe,
   hanleyMcNeil,
   type PerformanceEstimate,
@@ -19,6 +20,16 @@ export {
   ensureGroup,
   LogConsumer,
 } from './consumer.ts';
+export {
+  type DleModel,
+  EPV,
+  estimateDle,
+  fitDle,
+  type Nanny,
+  predictLoss,
+  type ScoredRecord,
+} from './dle.ts';
+export { encodeRow, type FeatureRecord, fitRowEncoder, type RowEncoder } from './dle-features.ts';
 export { MonitoringInputError } from './errors.ts';
 export { fitIsotonic, type IsotonicFit, predictIsotonic } from './isotonic.ts';
 export { PredictionLog, type PredictionLogOptions, type PredictionLogStats } from './log.ts';
@@ -37,6 +48,24 @@ export {
 } from './monitors.ts';
 export { ENTRY_FIELD, PredictionProducer, type ProducerOptions, type ProducerStats } from './producer.ts';
 export { checkRecord, type FeatureValue, type PredictionRecord } from './record.ts';
+export {
+  accuracyOf,
+  type Confusion,
+  confusionOf,
+  ESTIMATORS,
+  type EstimatorName,
+  type Measure,
+  runScenarios,
+  SCENARIO_SCHEMA,
+  SCENARIOS,
+  type Scenario,
+  type ScenarioName,
+  type ScenarioOptions,
+  type ScenarioRow,
+  type ScenarioTable,
+  type ScenarioWindow,
+  sumConfusion,
+} from './scenarios.ts';
 export {
   insertPredictions,
   insertRejected,
