@@ -6,9 +6,11 @@
  * bootstrap percentile CI of the delta reported beside it. Two guards before any of that:
  * - leakage: a holdout row that is also a training row makes the holdout no evidence, so any overlap
  *   rejects (the metric-gaming break);
- * - slices: a slice of the holdout (a channel) smaller than `minSliceRows` is reported but never counts,
- *   and a challenger that loses more than `maxSliceDrop` AUC on a slice that counts is rejected, so a
- *   gain carried by a small slice cannot promote and a large slice cannot be sacrificed to it.
+ * - slices: a slice of the holdout (a channel) smaller than `minSliceRows` is reported but never counts:
+ *   a challenger that loses more than `maxSliceDrop` AUC on a slice that counts is rejected, and when
+ *   some slices are too small, the change test is repeated on the rows of the slices that count and
+ *   must reject H0 there too, so a gain carried by a small slice cannot promote and a large slice
+ *   cannot be sacrificed to it.
  */
 import { delongTest, pairedBootstrapAucDelta, rocAuc } from '@mlops-lab/evaluation';
 
@@ -138,6 +140,34 @@ export function evaluateGate(input: GateInput, options: Partial<GateOptions> = {
   }
   if (!(d.pOneSided < o.alpha)) {
     return { ...base, blessed: false, reason: `no significant gain: ${numbers}` };
+  }
+  const small = slices.filter((s) => !s.counts);
+  if (small.length > 0) {
+    // The gain must hold without the slices too small to count: the same test on the rest only.
+    const names = small.map((s) => `${s.slice} (n=${s.n})`).join(', ');
+    const keep = new Set(slices.filter((s) => s.counts).map((s) => s.slice));
+    const idx = input.slices.flatMap((s, i) => (keep.has(s) ? [i] : []));
+    const pick = (xs: ArrayLike<number>) => idx.map((i) => xs[i]);
+    const labels = pick(input.labels);
+    const positives = labels.filter((y) => y === 1).length;
+    if (positives < 2 || labels.length - positives < 2) {
+      return {
+        ...base,
+        blessed: false,
+        reason: `the slices of at least ${o.minSliceRows} rows hold ${positives} frauds of ${labels.length} rows: too few to judge a gain; ${numbers}`,
+      };
+    }
+    const rest = delongTest(
+      { champion: pick(input.champion), challenger: pick(input.challenger), labels },
+      o.minDelta,
+    );
+    if (!(rest.pOneSided < o.alpha)) {
+      return {
+        ...base,
+        blessed: false,
+        reason: `the gain comes from slices below ${o.minSliceRows} rows (${names}): without them delta ${signed(rest.delta)}, p=${rest.pOneSided.toPrecision(2)}; ${numbers}`,
+      };
+    }
   }
   return { ...base, blessed: true, reason: `better than the champion: ${numbers}` };
 }

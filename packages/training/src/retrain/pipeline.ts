@@ -1,19 +1,19 @@
 /**
  * One scheduled run, step by step (Q14, Q15): pull the window from the feature store (point-in-time),
- * validate it, train, evaluate on the holdout week against the champion, and end in exactly one terminal
+ * validate it (validate.ts: row counts and ML CI's data gate), train, evaluate on the holdout week against the champion, and end in exactly one terminal
  * record (promote.ts). Every step of every attempt is written to `retrain_steps` with its timing, so a
  * retried run shows its crashed attempt too. The steps are pure functions of the slot's data, so a retry
  * recomputes the same snapshot and the same artifact hash (the registry returns the version it made).
  */
-import { buildProfile, compare } from '@mlops-lab/drift';
 import { getAlias, getVersion, loadArtifact, putArtifact, registerModel } from '@mlops-lab/registry';
 import type pg from 'pg';
 import { WEEK_MS } from './clock.ts';
 import type { RetrainConfig } from './config.ts';
-import { type FeedRow, pullWindow, snapshotHash } from './data.ts';
+import { pullWindow, snapshotHash } from './data.ts';
 import { evaluateGate } from './gate.ts';
 import { modelFiles, readModelArtifact, scoreModel, trainModel } from './model.ts';
 import { type Finished, finishRun, runIdOf } from './promote.ts';
+import { holdoutOverlap, validateWindow } from './validate.ts';
 
 export interface RunContext {
   pool: pg.Pool;
@@ -53,13 +53,6 @@ async function step<T>(
   return result;
 }
 
-const DRIFT_FEATURES = [
-  { name: 'amount', type: 'numeric' },
-  { name: 'distanceKm', type: 'numeric' },
-  { name: 'channel', type: 'categorical' },
-  { name: 'merchantCategory', type: 'categorical' },
-] as const;
-
 export async function runSlot(ctx: RunContext, slot: number): Promise<Finished> {
   const { config: c, pool } = ctx;
   const simStart = c.clock.simStart;
@@ -89,7 +82,6 @@ export async function runSlot(ctx: RunContext, slot: number): Promise<Finished> 
     },
     (d) => ({ train: d.train.length, holdout: d.holdout.length }),
   );
-  const positives = (rows: FeedRow[]) => rows.filter((r) => r.label === 1).length;
   const snapshot = {
     trainWeeks: `${Math.max(0, slot - 1 - c.trainWeeks)}..${c.overlapHoldout ? slot - 1 : slot - 2}`,
     holdoutWeek: slot - 1,
@@ -103,26 +95,11 @@ export async function runSlot(ctx: RunContext, slot: number): Promise<Finished> 
     ctx,
     slot,
     'validate',
-    async () => {
-      const short = (what: string, rows: FeedRow[]) => {
-        const pos = positives(rows);
-        if (rows.length < c.minRows) return `${what} has ${rows.length} rows < ${c.minRows} required`;
-        if (pos < c.minPerClass || rows.length - pos < c.minPerClass)
-          return `${what} has ${pos} frauds and ${rows.length - pos} legit rows; ${c.minPerClass} of each required`;
-        return null;
-      };
-      const why = short(`holdout week ${slot - 1}`, data.holdout) ?? short('the training window', data.train);
-      // Input drift of the holdout week against the training window: recorded, not blocking (drift is
-      // a reason to retrain, not to stop); a missing week is what blocks.
-      const drift = why
-        ? null
-        : compare(buildProfile(data.train, [...DRIFT_FEATURES]), data.holdout).driftedFeatures;
-      return { why, drift };
-    },
-    (v) => ({ problem: v.why, drifted: v.drift }),
+    async () => validateWindow(data.train, data.holdout, `holdout week ${slot - 1}`, c),
+    (v) => ({ problem: v.problem, drifted: v.drifted, expectations: v.expectations, failed: v.failed }),
   );
-  if (problem.why !== null) {
-    return finishRun(pool, { ...base, outcome: 'skipped', reason: problem.why, snapshot, metrics: {} });
+  if (problem.problem !== null) {
+    return finishRun(pool, { ...base, outcome: 'skipped', reason: problem.problem, snapshot, metrics: {} });
   }
 
   const trained = await step(
@@ -159,8 +136,7 @@ export async function runSlot(ctx: RunContext, slot: number): Promise<Finished> 
                 root: c.artifactsRoot,
               }),
             );
-      const trainIds = new Set(data.train.map((r) => r.eventId));
-      const overlap = data.holdout.filter((r) => trainIds.has(r.eventId)).length;
+      const overlap = holdoutOverlap(data.train, data.holdout);
       const gate = evaluateGate(
         {
           labels: data.holdout.map((r) => r.label),
@@ -196,6 +172,8 @@ export async function runSlot(ctx: RunContext, slot: number): Promise<Finished> 
           ci: g.ci,
           slices: g.slices,
           overlap: evaluated.overlap,
+          // The data gate's drift findings on the holdout week: recorded, never blocking.
+          drifted: problem.drifted,
         },
       }),
     (f) => ({ recorded: f.recorded, outcome: f.record.outcome, firstAttempt: f.record.attempt }),
