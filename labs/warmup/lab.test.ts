@@ -9,8 +9,8 @@ import lab from './lab.ts';
 
 labSuite(lab, {
   healthy: ({ metrics }) => {
-    expect(metrics.warm_aware_sent_before_warm).toBe(0);
-    expect(Number(metrics.ready_at_start_sent_before_warm)).toBeGreaterThan(0);
-    expect(Number(metrics.ready_at_start_cold_shape_batches)).toBeGreaterThan(0);
+    expect(metrics.warmAwareSentBeforeWarm).toBe(0);
+    expect(Number(metrics.readyAtStartSentBeforeWarm)).toBeGreaterThan(0);
+    expect(Number(metrics.readyAtStartColdShapeBatches)).toBeGreaterThan(0);
   },
 });

@@ -5,6 +5,7 @@
  * was sent, so "waited on loading" can be told from "was slow" (Kubernetes readiness semantics:
  * traffic starts the moment the probe passes, not when the model is actually usable).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { quantile } from '@mlops-lab/evaluation';
 import type { ModelServer } from '@mlops-lab/model-server';
 
@@ -31,6 +32,13 @@ export interface ProbeResult {
   loadedAt: number;
   warmAt: number;
   requests: Sent[];
+  /**
+   * Garbage-collection pauses of this process while the server was measured (ms after start()):
+   * server, clients and collector share one process, so a pause stalls every request in flight.
+   */
+  gc: { at: number; ms: number }[];
+  /** The server's own view of the same run: every /predict handler took at most this long (ms). */
+  handlerMaxMs: number;
 }
 
 const HEADERS = { 'content-type': 'application/json' };
@@ -42,6 +50,11 @@ export async function probeAndLoad(
   opts: { bodies: string[]; concurrency: number; durationMs: number; pollMs: number },
 ): Promise<ProbeResult> {
   const t0 = performance.now();
+  const gc: { at: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gc.push({ at: e.startTime - t0, ms: e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
   let warmAt = Number.NaN;
   server.ready.then(() => {
     warmAt = performance.now() - t0;
@@ -72,7 +85,26 @@ export async function probeAndLoad(
     }),
   );
   await server.ready;
-  return { readyAt, readyBody, polls, loadedAt: loaded.at - t0, warmAt, requests };
+  // GC entries are delivered asynchronously: let the last ones arrive before disconnecting.
+  await new Promise((r) => setImmediate(r));
+  observer.disconnect();
+  const handlerMaxMs = await handlerBoundMs(server);
+  return { readyAt, readyBody, polls, loadedAt: loaded.at - t0, warmAt, requests, gc, handlerMaxMs };
+}
+
+/**
+ * An upper bound of the slowest /predict handler time the server itself measured: the smallest
+ * histogram bucket holding every observation (Prometheus buckets are cumulative).
+ */
+async function handlerBoundMs(server: ModelServer): Promise<number> {
+  const { values } = await server.metrics.latency.get();
+  const buckets = values.filter((v) => v.metricName?.endsWith('_bucket') && v.labels.path === 'model');
+  const total = Math.max(0, ...buckets.map((b) => b.value));
+  const bound = buckets
+    .filter((b) => b.value === total)
+    .map((b) => Number((b.labels as Record<string, string | number>).le))
+    .sort((a, b) => a - b)[0];
+  return (bound ?? Number.NaN) * 1000;
 }
 
 /** Client latency quantile (ms) by nearest rank: a latency some request actually had; NaN for none. */
@@ -102,6 +134,26 @@ export function summarize(r: ProbeResult, firstWindowMs: number) {
       0.5,
     ),
     errors: sorted.filter((x) => x.status !== 200).length,
+  };
+}
+
+/**
+ * The slowest request of a run and what else happened while it was open: the GC pauses that
+ * overlapped it, and how many requests sent after it were answered before it (overtook it).
+ */
+export function slowest(r: ProbeResult, sentBeforeMs = Number.POSITIVE_INFINITY) {
+  const worst = r.requests
+    .filter((x) => x.at < sentBeforeMs)
+    .reduce<Sent | undefined>((a, x) => (a && a.ms >= x.ms ? a : x), undefined);
+  if (!worst) return null;
+  const end = worst.at + worst.ms;
+  const pauses = r.gc.filter((g) => g.at < end && g.at + g.ms > worst.at);
+  return {
+    sentAt: worst.at,
+    ms: worst.ms,
+    gcPauses: pauses.length,
+    gcMs: pauses.reduce((a, g) => a + g.ms, 0),
+    overtaken: r.requests.filter((x) => x.at > worst.at && x.at + x.ms < end).length,
   };
 }
 
