@@ -104,10 +104,37 @@ export async function trackTable(
       options.table,
       options.key,
     ]);
+    await syncColumns(client, options.table);
     return null;
   });
   if (mismatch)
     throw new DatasetError('bad-input', `${options.table} is tracked by key ${mismatch}, not ${options.key}`);
+}
+
+export const columnsMigrations = [
+  { id: '003_tracked_columns', sql: 'ALTER TABLE datasets_tracked ADD COLUMN columns text' },
+];
+
+/** The table's columns with their types, in order: what a row's jsonb is made of. */
+const COLUMNS_SQL = `SELECT string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) AS c
+  FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`;
+
+/**
+ * A column renamed, added, dropped or retyped changes every row's bytes, but DDL fires no row
+ * trigger, so the history would keep the old shape. When the columns differ from those recorded,
+ * every row is re-versioned (a no-op UPDATE of the key fires the trigger for each row) and the new
+ * signature recorded. Runs on `client` inside the caller's transaction, before a snapshot is taken.
+ */
+export async function syncColumns(client: Queryable, table: string): Promise<boolean> {
+  const t = ident(table, 'table');
+  const now = (await client.query(COLUMNS_SQL, [t])).rows[0].c as string;
+  const r = await client.query('SELECT key_column, columns FROM datasets_tracked WHERE name = $1', [table]);
+  const { key_column: key, columns } = r.rows[0];
+  if (columns === now) return false;
+  if (columns !== null)
+    await client.query(`UPDATE ${t} SET ${ident(key, 'key column')} = ${ident(key, 'key column')}`);
+  await client.query('UPDATE datasets_tracked SET columns = $2 WHERE name = $1', [table, now]);
+  return columns !== null;
 }
 
 /** Refuses a table that is not tracked, before any read of its history. */

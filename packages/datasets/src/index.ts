@@ -5,7 +5,7 @@
  * diffs, and garbage collection that keeps what pinned snapshots read.
  */
 import type { Migration } from '@mlops-lab/services';
-import { trackingMigrations as tracking } from './history.ts';
+import { columnsMigrations, trackingMigrations as tracking } from './history.ts';
 import { snapshotMigrations } from './snapshot.ts';
 
 export { canonicalJson } from './canonical.ts';
@@ -28,4 +28,4 @@ export {
 } from './snapshot.ts';
 
 /** Every migration of the package, in order (owner `datasets`). */
-export const datasetsMigrations: Migration[] = [...tracking, ...snapshotMigrations];
+export const datasetsMigrations: Migration[] = [...tracking, ...snapshotMigrations, ...columnsMigrations];

@@ -140,6 +140,21 @@ describe('snapshots of a tracked table', () => {
     expect(err.code).toBe('collected');
   });
 
+  it('a renamed column is a change of every row: the next snapshot has the new shape, the old one keeps its own', async () => {
+    const before = await createSnapshot(services.pg, { table: 'pay', definitions: { case: 'ddl' } });
+    const old = bytes(await readSnapshot(services.pg, before.id, { verify: false }));
+    await services.pg.query('ALTER TABLE pay RENAME COLUMN amount TO amount_usd');
+    const after = await createSnapshot(services.pg, { table: 'pay', definitions: { case: 'ddl' } });
+    expect(after.id).not.toBe(before.id);
+    const rows = await readSnapshot(services.pg, after.id);
+    expect(Object.keys(rows[0])).toContain('amount_usd');
+    expect(Object.keys(rows[0])).not.toContain('amount');
+    expect(bytes(await readSnapshot(services.pg, before.id, { verify: false }))).toBe(old);
+    expect((await createSnapshot(services.pg, { table: 'pay', definitions: { case: 'ddl' } })).id).toBe(
+      after.id,
+    );
+  });
+
   it('refuses bad names and ids before any query', async () => {
     await expect(createSnapshot(services.pg, { table: 'pay; DROP TABLE pay' })).rejects.toThrow(
       /letters, digits/,

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { canonicalJson } from './canonical.ts';
 import { DatasetError } from './errors.ts';
-import { asOfSql, checkTracked } from './history.ts';
+import { asOfSql, checkTracked, syncColumns } from './history.ts';
 import { historyOf, ident } from './names.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -99,7 +99,10 @@ export async function createSnapshot(
   const definitions = canonicalJson(options.definitions ?? {});
   await checkTracked(pool, options.table);
   const { id, created } = await inTransaction(pool, async (client) => {
-    await client.query(`LOCK TABLE ${t} IN SHARE MODE`);
+    // SHARE ROW EXCLUSIVE: like SHARE it waits for writers in flight and blocks new ones, and it
+    // lets this transaction re-version the rows itself after a schema change.
+    await client.query(`LOCK TABLE ${t} IN SHARE ROW EXCLUSIVE MODE`);
+    await syncColumns(client, options.table);
     const asOf = (await client.query('SELECT clock_timestamp()::text AS t')).rows[0].t as string;
     const { chunks, rowCount } = await chunksAt(client, options.table, '$1::timestamptz', asOf, false);
     const id = rootOf(
