@@ -65,6 +65,16 @@ describe('renderChart', () => {
     expect(plot.join('')).toMatch(/[─╭╯]/);
   });
 
+  it('puts a long legend one series per line', () => {
+    const long = 'share of rows differing from the offline recompute';
+    const { lines } = renderChart([
+      { label: long, values: [1, 2] },
+      { label: 'largest effect size of the day', values: [2, 1] },
+    ]);
+    expect(lines.at(-2)).toMatch(new RegExp(`── ${long}$`));
+    expect(lines.at(-1)).toMatch(/══ largest effect size of the day$/);
+  });
+
   it('draws a flat series and skips an empty one', () => {
     const { lines, notes } = renderChart([
       { label: 'flat', values: [3, 3, 3] },

@@ -94,7 +94,7 @@ function labelFormatter(min: number, max: number, height: number): (x: number) =
 }
 
 export interface RenderedChart {
-  /** The plot rows, then the legend row; empty when nothing could be drawn. */
+  /** The plot rows, then the legend (one row, or one per series when long); empty when nothing could be drawn. */
   lines: string[];
   /** What was dropped or repaired, for the reader to know the picture is not the raw data. */
   notes: string[];
@@ -156,9 +156,13 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
       .join('')
       .trimEnd();
   });
-  const legend = kept
-    .map((s, i) => `${options.color ? asciichart.colored(marker(i), s.color) : marker(i)} ${s.label}`)
-    .join('   ');
-  const lines = [...rows, `${' '.repeat(labelWidth + 2)}${legend}`];
+  const entries = kept.map(
+    (s, i) => `${options.color ? asciichart.colored(marker(i), s.color) : marker(i)} ${s.label}`,
+  );
+  // One line while it fits beside the plot's width; else one series per line.
+  const oneLine = kept.reduce((a, s) => a + s.label.length + 6, 0) <= width + 8;
+  const pad = ' '.repeat(labelWidth + 2);
+  const legend = oneLine ? [`${pad}${entries.join('   ')}`] : entries.map((e) => `${pad}${e}`);
+  const lines = [...rows, ...legend];
   return { lines, notes };
 }
