@@ -26,7 +26,7 @@ export function narrateCrossover(out: Narrator, offRate: number, onRate: number)
       const self = selfHostMonthlyUsd(v, onRate);
       const api = apiMonthlyUsd(v);
       return [
-        v.toExponential(0).replace('e+', 'e'),
+        fmt.count(v),
         `${vcpusNeeded(v, offRate)} / ${vcpusNeeded(v, onRate)}`,
         Math.round(selfHostMonthlyUsd(v, offRate)),
         Math.round(self),
@@ -37,7 +37,7 @@ export function narrateCrossover(out: Narrator, offRate: number, onRate: number)
   );
   const crossOn = crossoverVolume(onRate);
   const crossOff = crossoverVolume(offRate);
-  const show = (x: number | null) => (x === null ? 'never' : `${fmt.num(Math.round(x))} requests/month`);
+  const show = (x: number | null) => (x === null ? 'never' : `${fmt.count(x)} requests/month`);
   out.say(
     `crossover: self-hosting is cheaper above ${show(crossOn)} (all levers on), ${show(crossOff)} (all off). ` +
       'At these volumes the fixed cost and the availability floor set the crossover; the measured ' +

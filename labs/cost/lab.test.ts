@@ -7,5 +7,5 @@ import { expect } from 'vitest';
 import lab from './lab.ts';
 
 labSuite(lab, {
-  healthy: ({ metrics }) => expect(Number(metrics.model_rows_per_request_all_on)).toBeLessThan(0.5),
+  healthy: ({ metrics }) => expect(Number(metrics.modelRowsPerRequestAllOn)).toBeLessThan(0.5),
 });

@@ -95,8 +95,10 @@ const lab: LabDefinition = {
         `Send the same ${w.requests} requests at concurrency ${CONNECTIONS} to five configurations`,
         async () => {
           const rs = [];
-          for (const [label, opts] of configs)
+          for (const [i, [label, opts]] of configs.entries()) {
+            out.status(`configuration ${i + 1} of ${configs.length}: ${label}`);
             rs.push({ label, ...(await measureConfig(opts, w.bodies, CONNECTIONS)) });
+          }
           return rs;
         },
       );
@@ -160,6 +162,7 @@ const lab: LabDefinition = {
           try {
             const rows: { expiry: number; rows: number; joins: number }[] = [];
             for (let e = 0; e < size.expiries; e++) {
+              out.status(`expiry ${e + 1} of ${size.expiries}`);
               await sleep(HOT_TTL_MS + 50); // the previous answer has expired
               const before = { rows: counted.hotRows(), joins: (await counters(server)).joins };
               await sendLoad(server.url, burst.bodies, CONNECTIONS);
@@ -244,16 +247,16 @@ const lab: LabDefinition = {
         checks,
         metrics: {
           backend,
-          req_per_cpu_s_all_off: offRate,
-          req_per_cpu_s_all_on: onRate,
-          req_per_cpu_s_ratio: onRate / offRate,
-          model_rows_per_request_all_on: allOn.rows / w.requests,
-          hit_rate_cache_only: cacheOnly.hits / w.requests,
-          hit_rate_bound: bound,
-          mean_batch: batchOnly.meanBatch,
-          hot_key_rows_max: hotMax,
-          cache_entries_high_cardinality: highCard.entries,
-          crossover_requests_per_month_all_on: crossOn === null ? null : Math.round(crossOn),
+          reqPerCpuSAllOff: offRate,
+          reqPerCpuSAllOn: onRate,
+          reqPerCpuSRatio: onRate / offRate,
+          modelRowsPerRequestAllOn: allOn.rows / w.requests,
+          hitRateCacheOnly: cacheOnly.hits / w.requests,
+          hitRateBound: bound,
+          meanBatch: batchOnly.meanBatch,
+          hotKeyRowsMax: hotMax,
+          cacheEntriesHighCardinality: highCard.entries,
+          crossoverRequestsPerMonthAllOn: crossOn === null ? null : Math.round(crossOn),
         },
       };
     } finally {
