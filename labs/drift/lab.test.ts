@@ -7,5 +7,5 @@ import { expect } from 'vitest';
 import lab from './lab.ts';
 
 labSuite(lab, {
-  healthy: (report) => expect(report.metrics.season_detected_after_weeks).toBeLessThanOrEqual(2),
+  healthy: (report) => expect(report.metrics.seasonDetectedAfterWeeks).toBeLessThanOrEqual(2),
 });

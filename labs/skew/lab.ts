@@ -17,7 +17,7 @@ import { describeFeatureViews } from '@mlops-lab/feature-store';
 import { type Check, check, fmt, type LabDefinition } from '@mlops-lab/labkit';
 import { customerActivityView } from '@mlops-lab/payments';
 import { BREAKS, CHECK, servingConfigFor } from './breaks.ts';
-import { loggerMigrations, serveTraffic } from './logger.ts';
+import { serveTraffic } from './logger.ts';
 import { FEATURES, REVIEW_SHARE } from './model.ts';
 import { offlineMigrations } from './offline.ts';
 import { dayRows, printDays, printSkew } from './report.ts';
@@ -60,7 +60,6 @@ const lab: LabDefinition = {
     for (const [owner, m] of [
       ['skew-world', worldMigrations],
       ['skew-offline', offlineMigrations],
-      ['skew-log', loggerMigrations],
       ['drift', driftMigrations],
     ] as const) {
       await services.migrate(owner, m);
@@ -130,8 +129,8 @@ const lab: LabDefinition = {
       },
     );
     out.say(
-      `${served.served} requests scored, ${served.logged} feature vectors logged to served_features through the ` +
-        `Redis Stream, in ${(served.ms / 1000).toFixed(1)} s; the holiday rush starts on day ${DRIFT_FROM_DAY}`,
+      `${served.served} requests scored, ${served.logged} feature vectors in prediction_log through the ` +
+        `Redis Stream (${served.dropped} dropped), in ${(served.ms / 1000).toFixed(1)} s; the holiday rush starts on day ${DRIFT_FROM_DAY}`,
     );
     out.pointer('labs/skew/serving.ts', "the service's own feature code: the second implementation");
 

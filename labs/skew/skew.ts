@@ -13,6 +13,7 @@ import type { Services } from '@mlops-lab/services';
 import { rocAuc } from '@mlops-lab/training';
 import { FEATURES, type FeatureName, type FeatureVector, type Model, score } from './model.ts';
 import { type OfflineRow, offlineFeatures } from './offline.ts';
+import { DAY_MS, SERVE_START } from './world.ts';
 
 /**
  * Two engines computing one formula (Postgres `ln` in SQL, V8 `Math.log`) may disagree in the last
@@ -29,22 +30,27 @@ export interface Pair {
 }
 
 export async function loadPairs(services: Services, model: Model): Promise<Pair[]> {
-  const { rows } = await services.pg.query(
-    `SELECT request_id, event_id, day, hour_of_day, amount_z, distance_km, device_age_days,
-            merchant_category, channel, txn_count_7d, score
-     FROM served_features ORDER BY ts, request_id`,
+  // The served rows of the prediction log (@mlops-lab/monitoring); the request id is the payment's id.
+  const { rows } = await services.pg.query<{
+    request_id: string;
+    at_ms: number;
+    features: FeatureVector;
+    score: number;
+  }>(
+    `SELECT request_id, (extract(epoch FROM at) * 1000)::float8 AS at_ms, features, score
+       FROM prediction_log WHERE role = 'served' ORDER BY at, request_id`,
   );
   const recomputed = await offlineFeatures(
     services,
-    { eventIds: rows.map((r) => r.event_id) },
+    { eventIds: rows.map((r) => r.request_id) },
     model.artifactVersion,
   );
   const byEvent = new Map(recomputed.map((o) => [o.eventId, o]));
   return rows.flatMap((r) => {
-    const offline = byEvent.get(r.event_id);
+    const offline = byEvent.get(r.request_id);
     if (!offline) return []; // a request for a payment the raw log never recorded: counted by the caller
-    const { request_id, event_id, day, score: s, ...served } = r;
-    return [{ requestId: request_id, day, served: served as FeatureVector, servedScore: s, offline }];
+    const day = Math.floor((r.at_ms - SERVE_START) / DAY_MS) + 1;
+    return [{ requestId: r.request_id, day, served: r.features, servedScore: r.score, offline }];
   });
 }
 
