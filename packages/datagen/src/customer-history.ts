@@ -73,6 +73,8 @@ export function generateCustomerHistory(spec: HistorySpec): CustomerHistory {
 /** A cardholder's dispute of a payment: who, and when it was filed. */
 export interface Dispute {
   customerId: string;
+  /** The disputed payment. */
+  eventId: string;
   at: number;
 }
 
@@ -86,6 +88,7 @@ export function fraudDisputes(payments: readonly PaymentEvent[], seed: number): 
     .filter((p) => p.label === 1 && rng.next() < DISPUTE_RATE)
     .map((p) => ({
       customerId: p.customerId,
+      eventId: p.eventId,
       at: p.timestamp + Math.round(Math.exp(Math.log(DISPUTE_MEDIAN_HOURS) + rng.normal()) * 3600 * 1000),
     }));
 }
