@@ -5,14 +5,12 @@
  * re-enqueueing after the fix. Counts rows lost and rows written twice (both goal 0) with a Postgres
  * write audit; no assertion on time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { testServices } from '@mlops-lab/services/vitest';
+import { testChildren, testServices, until } from '@mlops-lab/services/vitest';
 import type { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchScoringWorker, type ChunkJob, enqueueBatchScoring, scoringQueue } from './batch-job.ts';
 import { auditWrites, fillScoringTable, unscored } from './fixtures/scoring-table.ts';
-import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 
@@ -21,7 +19,6 @@ const namespace = `batch_faults_${randomBytes(4).toString('hex')}`;
 const services = testServices({ needs: ['postgres', 'redis'], namespace, shared: true });
 let queue: Queue<ChunkJob>;
 const workers: Worker<ChunkJob, number>[] = [];
-const children: ChildProcess[] = [];
 const model = trainPaymentsModel({ size: 400, epochs: 30 });
 const bodies = paymentBodies(13, 40);
 const redis = () => services.newRedis({ maxRetriesPerRequest: null });
@@ -30,38 +27,18 @@ beforeAll(() => {
   queue = scoringQueue(redis(), services.key('bull'));
 });
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
   await Promise.all(workers.map((w) => w.close()));
   await queue?.obliterate({ force: true }).catch(() => {});
   await queue?.close();
 });
 
+const startChild = testChildren(services, namespace);
+
 /** Starts the worker child (src/fixtures/batch-worker.ts) and resolves once it takes jobs. */
-async function workerProcess(
-  env: Record<string, string>,
-): Promise<{ proc: ChildProcess; out: () => string }> {
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('./fixtures/batch-worker.ts', import.meta.url).pathname],
-    {
-      // One process, not a tsx wrapper: SIGKILL must hit the process that holds the job.
-      env: {
-        ...process.env,
-        DATABASE_URL: process.env.DATABASE_URL ?? services.backends.postgres!.url,
-        REDIS_URL: process.env.REDIS_URL ?? services.backends.redis!.url,
-        NAMESPACE: namespace,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  children.push(proc);
-  let out = '';
-  proc.stdout!.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  await until(async () => out.includes('ready\n'), 'the worker process to start', 60_000);
-  return { proc, out: () => out };
+async function workerProcess(env: Record<string, string>) {
+  const child = startChild(new URL('./fixtures/batch-worker.ts', import.meta.url), env);
+  await child.printed('ready', 'the worker process to start');
+  return child;
 }
 
 describe('batch scoring under faults', () => {
@@ -74,8 +51,8 @@ describe('batch scoring under faults', () => {
     const child = await workerProcess({ HANG_AT: '2', LOCK_MS: '2000', STALLED_MS: '300' });
     const run = await enqueueBatchScoring(queue, services.pg, { table: 'killed', chunkSize: 10 });
     expect(run.added).toBe(4);
-    await until(async () => child.out().includes('hanging\n'), 'the child to hang inside a chunk');
-    child.proc.kill('SIGKILL');
+    await child.printed('hanging', 'the child to hang inside a chunk');
+    await child.kill();
     expect(await unscored(services.pg, 'killed')).toBe(30); // one chunk written, one held by the dead worker
 
     const stalled: string[] = [];

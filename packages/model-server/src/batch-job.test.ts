@@ -4,7 +4,7 @@
  * re-queues a finished chunk that gained rows, leaves a queued chunk alone, and writes a row once even
  * when two workers run the same chunk. Faults (a killed worker, exhausted retries): batch-job.faults.test.ts.
  */
-import { testServices } from '@mlops-lab/services/vitest';
+import { testServices, until } from '@mlops-lab/services/vitest';
 import type { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,7 +15,6 @@ import {
   scoringQueue,
 } from './batch-job.ts';
 import { auditWrites, fillScoringTable, unscored } from './fixtures/scoring-table.ts';
-import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 

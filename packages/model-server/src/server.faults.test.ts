@@ -6,8 +6,8 @@
  */
 import { Agent, request } from 'node:http';
 import { dribble, post, predictHead, rawClient } from '@mlops-lab/http/testing';
+import { until } from '@mlops-lab/services/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from './fixtures/until.ts';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
 import { createServer, type ModelServer, type ServerOptions } from './server.ts';

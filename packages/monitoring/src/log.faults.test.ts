@@ -3,13 +3,11 @@
  * batch (its rows inserted, none acknowledged) while the producer keeps appending; the consumer is
  * restarted under the same name. Counts what was lost and what was written twice (goal: 0 and 0).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { testServices } from '@mlops-lab/services/vitest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { testChildren, testServices } from '@mlops-lab/services/vitest';
+import { describe, expect, it } from 'vitest';
 import { backlog, ensureGroup, LogConsumer } from './consumer.ts';
 import { records } from './fixtures/records.ts';
-import { until } from './fixtures/until.ts';
 import { PredictionProducer } from './producer.ts';
 import { migrateMonitoring } from './store.ts';
 
@@ -20,34 +18,8 @@ const services = testServices({
   shared: true,
   prepare: migrateMonitoring,
 });
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-});
-
-function consumerProcess(env: Record<string, string>) {
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('./fixtures/consumer-process.ts', import.meta.url).pathname],
-    {
-      // One process, not a tsx wrapper: SIGKILL must hit the process that holds the batch.
-      env: {
-        ...process.env,
-        DATABASE_URL: process.env.DATABASE_URL ?? services.backends.postgres!.url,
-        REDIS_URL: process.env.REDIS_URL ?? services.backends.redis!.url,
-        NAMESPACE: namespace,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  children.push(proc);
-  let out = '';
-  proc.stdout!.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  return { proc, out: () => out };
-}
+const consumerProcess = testChildren(services, namespace);
+const fixture = new URL('./fixtures/consumer-process.ts', import.meta.url);
 
 describe('prediction log under a consumer crash', () => {
   it('kill -9 mid-batch, restart: rows in Postgres = predictions served, exactly', async () => {
@@ -55,8 +27,13 @@ describe('prediction log under a consumer crash', () => {
     await ensureGroup(services.redis, stream);
     const total = 6000;
     const producer = new PredictionProducer(services.redis, { stream, flushEveryMs: 5, batch: 200 });
-    const child = consumerProcess({ STREAM: stream, CONSUMER: 'logger-1', BATCH: '500', HANG_AT: '3' });
-    await until(() => child.out().includes('ready\n'), 'the consumer process to start');
+    const child = consumerProcess(fixture, {
+      STREAM: stream,
+      CONSUMER: 'logger-1',
+      BATCH: '500',
+      HANG_AT: '3',
+    });
+    await child.printed('ready', 'the consumer process to start');
     // The producer keeps serving while the consumer dies: appends spread over the whole test.
     const all = records('k', total);
     const serving = (async () => {
@@ -66,10 +43,8 @@ describe('prediction log under a consumer crash', () => {
       }
       await producer.close();
     })();
-    await until(() => child.out().includes('hanging\n'), 'the consumer to stop inside a batch');
-    const gone = new Promise((r) => child.proc.once('exit', r));
-    child.proc.kill('SIGKILL');
-    await gone;
+    await child.printed('hanging', 'the consumer to stop inside a batch');
+    await child.kill();
     const atCrash = await backlog(services.redis, stream);
     expect(atCrash.consumers['logger-1']).toBeGreaterThan(0); // a batch in Postgres but not acknowledged
 

@@ -13,6 +13,8 @@ import { deleteByPrefix } from './redis.ts';
 import { acquire, type ServicesWithExtras } from './services.ts';
 import type { ServiceNeed } from './types.ts';
 
+export { type TestChild, testChildren, until } from './test-children.ts';
+
 export interface TestServicesOptions {
   needs: ServiceNeed[];
   /** Names the per-run schema and key prefix (`run_<namespace>_<id>`). */
