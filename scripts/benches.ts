@@ -26,6 +26,13 @@ export const benches: readonly BenchDefinition[] = [
     options: '--runs N --no-lab',
   },
   {
+    name: 'log',
+    file: 'packages/monitoring/bench/log.ts',
+    title: 'prediction log: appended and persisted per second, batched vs one insert per entry',
+    needs: ['postgres', 'redis'],
+    options: '--n N --runs N',
+  },
+  {
     name: 'feature-store',
     file: 'packages/feature-store/bench/feature-store.ts',
     title: 'offline and online, each in its own process',
