@@ -79,7 +79,10 @@ const lab: LabDefinition = {
       'packages/drift/src/detector.ts',
       'significance AND effect size before a feature counts as drifted',
     );
-    out.pointer('labs/drift/monitor.ts', 'the Redis Streams consumer group and the delayed-label join');
+    out.pointer(
+      'labs/drift/monitor.ts',
+      'serving into the one prediction log (@mlops-lab/monitoring), the window monitor, the delayed-label join',
+    );
 
     const fatigue = await out.step('Alarm fatigue: a negligible shift on a big sample', () =>
       alarmFatigue(scenario, seed, out),

@@ -1,27 +1,28 @@
 /**
- * Simulated serving traffic and the drift monitor, joined by Redis Streams (Q26, Q27).
+ * Simulated serving traffic and the drift monitor, on the one prediction log of @mlops-lab/monitoring
+ * (Q26, Q27).
  *
- * The producer plays the model server: it scores each window's requests and appends them to the
- * `traffic` stream, then a `window-end` marker. Labels arrive later (fraud is confirmed after a
- * chargeback, not at request time): after serving window w it appends the labels of window
- * w - labelDelay to the `labels` stream. The monitor is a consumer group on both streams: on a
- * window-end it tests the window against the stored profile and writes results to Postgres; on a
- * label batch it joins labels to the logged predictions in Postgres and scores that window.
+ * The serving side plays the model server: it scores each window's requests one by one and appends
+ * each prediction (features, score, decision, its latency, the event time) to the log, whose consumer
+ * group writes Postgres `prediction_log`. Labels arrive later (fraud is confirmed after a chargeback,
+ * not at request time): after window w is served, the labels of window w - labelDelay land in
+ * `prediction_labels`. The monitor runs as a window closes: once the log has persisted it, the window
+ * is read back from Postgres by event time and tested against the stored profile (drift_results);
+ * when a window's labels land, it is scored from the join of its labels to its logged predictions.
  */
 import { generatePayments, mixSeed, type PaymentEvent } from '@mlops-lab/datagen';
 import { compare, type DriftProfile, loadProfile } from '@mlops-lab/drift';
+import { type FeatureValue, PredictionLog, readLogged, recordLabels } from '@mlops-lab/monitoring';
 import type { Services } from '@mlops-lab/services';
 import { accuracy, rocAuc } from '@mlops-lab/training';
 import { DECISION_THRESHOLD, type Model, score } from './model.ts';
-import type { Scenario } from './scenario.ts';
+import { PROFILE_SCHEMA } from './report.ts';
+import { type LiveWindow, type Scenario, WEEK_MS } from './scenario.ts';
 
 export const monitorMigrations = [
   {
     id: '001_monitor_tables',
     sql: `
-      CREATE TABLE predictions (
-        event_id text PRIMARY KEY, window_index int NOT NULL, score float8 NOT NULL, label smallint);
-      CREATE INDEX predictions_window ON predictions (window_index);
       CREATE TABLE drift_results (
         window_index int NOT NULL, feature text NOT NULL, test text NOT NULL, statistic float8,
         p_value float8, p_adjusted float8, effect_name text, effect float8, drifted boolean NOT NULL,
@@ -32,59 +33,25 @@ export const monitorMigrations = [
   },
 ];
 
-const GROUP = 'monitor';
-const BATCH = 500;
-
-interface LabelBatch {
-  w: number;
-  servedThrough: number;
-  labels: [string, number][];
-}
-
-interface Encoded {
-  e: PaymentEvent;
-  s: number;
-}
-
-/** Generates, scores and streams every live window; publishes labels with the scenario's delay. */
-async function produce(services: Services, scenario: Scenario, model: Model, seed: number) {
-  const redis = services.redis;
-  const pendingLabels = new Map<number, [string, number][]>();
-  const publishLabels = async (windowIndex: number, servedThrough: number) => {
-    const labels = pendingLabels.get(windowIndex);
-    if (!labels) return;
-    pendingLabels.delete(windowIndex);
-    const payload = JSON.stringify({ w: windowIndex, servedThrough, labels });
-    await redis.xadd(services.key('labels'), '*', 'batch', payload);
-  };
-  for (const window of scenario.windows) {
-    const events = generatePayments({
-      seed: mixSeed(seed, 'window', window.index),
-      size: scenario.windowSize,
-      start: window.start,
-      durationMs: 7 * 24 * 3600 * 1000,
-      drift: window.drift,
+/** The model server's side: one prediction at a time, each appended to the log (which never waits). */
+function serve(log: PredictionLog, model: Model, events: PaymentEvent[]): void {
+  for (const e of events) {
+    const t0 = performance.now();
+    const s = score(model, [e])[0];
+    const latencyMs = performance.now() - t0;
+    const features: Record<string, FeatureValue> = {};
+    for (const { name } of PROFILE_SCHEMA) features[name] = e[name as keyof PaymentEvent] as FeatureValue;
+    log.append({
+      requestId: e.eventId,
+      modelVersion: 'reference-week',
+      at: e.timestamp,
+      features,
+      score: s,
+      decision: s >= DECISION_THRESHOLD ? 'fraud' : 'legit',
+      latencyMs,
+      error: null,
     });
-    const scores = score(model, events);
-    for (let i = 0; i < events.length; i += BATCH) {
-      const pipeline = redis.pipeline();
-      for (let j = i; j < Math.min(i + BATCH, events.length); j++) {
-        const encoded: Encoded = { e: events[j], s: scores[j] };
-        pipeline.xadd(services.key('traffic'), '*', 'event', JSON.stringify(encoded));
-      }
-      await pipeline.exec();
-    }
-    await redis.xadd(services.key('traffic'), '*', 'window-end', String(window.index));
-    pendingLabels.set(
-      window.index,
-      events.map((e) => [e.eventId, e.label]),
-    );
-    await publishLabels(window.index - scenario.labelDelay, window.index);
   }
-  // The stream ends; labels still owed arrive after it, as they would in production.
-  const last = scenario.windows.at(-1)?.index ?? 0;
-  for (const w of [...pendingLabels.keys()]) await publishLabels(w, last);
-  await redis.xadd(services.key('traffic'), '*', 'end', '1');
 }
 
 export interface WindowReport {
@@ -93,98 +60,23 @@ export interface WindowReport {
   result: ReturnType<typeof compare>;
 }
 
-/** Consumes both streams until the producer's `end` marker and every label batch are processed. */
-async function consume(services: Services, scenario: Scenario, profile: DriftProfile) {
-  const reader = services.redis.duplicate();
-  const traffic = services.key('traffic');
-  const labels = services.key('labels');
-  const reports: WindowReport[] = [];
-  let buffer: PaymentEvent[] = [];
-  let bufferScores: number[] = [];
-  let ended = false;
-  let labelBatches = 0;
-  const closed = new Set<number>();
-  let waiting: LabelBatch[] = [];
-  try {
-    while (!ended || labelBatches < scenario.windows.length) {
-      const reply = (await reader.xreadgroup(
-        'GROUP',
-        GROUP,
-        'monitor-1',
-        'COUNT',
-        2000,
-        'BLOCK',
-        2000,
-        'STREAMS',
-        traffic,
-        labels,
-        '>',
-        '>',
-      )) as [string, [string, string[]][]][] | null;
-      if (!reply) continue;
-      for (const [stream, entries] of reply) {
-        for (const [id, fields] of entries) {
-          const [kind, value] = fields;
-          if (kind === 'event') {
-            const { e, s } = JSON.parse(value) as Encoded;
-            buffer.push(e);
-            bufferScores.push(s);
-          } else if (kind === 'window-end') {
-            const index = Number(value);
-            reports.push(await closeWindow(services, index, buffer, bufferScores, profile));
-            buffer = [];
-            bufferScores = [];
-            closed.add(index);
-            const ready = waiting.filter((b) => b.w === index);
-            waiting = waiting.filter((b) => b.w !== index);
-            for (const batch of ready) await joinLabels(services, batch);
-            labelBatches += ready.length;
-          } else if (kind === 'batch') {
-            // The two streams are read independently, so labels can overtake the predictions they
-            // belong to when the monitor lags; hold them until that window's predictions are logged.
-            const batch = JSON.parse(value) as LabelBatch;
-            if (closed.has(batch.w)) {
-              await joinLabels(services, batch);
-              labelBatches++;
-            } else {
-              waiting.push(batch);
-            }
-          } else if (kind === 'end') {
-            ended = true;
-          }
-          await reader.xack(stream, GROUP, id);
-        }
-      }
-    }
-  } finally {
-    reader.disconnect();
-  }
-  return reports;
-}
-
-async function closeWindow(
-  services: Services,
-  index: number,
-  events: PaymentEvent[],
-  scores: number[],
-  profile: DriftProfile,
-): Promise<WindowReport> {
+/** The window's predictions as the log holds them (event time in the window), against the profile. */
+async function closeWindow(services: Services, window: LiveWindow, profile: DriftProfile) {
+  const rows = await readLogged(services.pg, window.start, window.start + WEEK_MS);
   const started = performance.now();
-  const result = compare(profile, events);
-  const compareMs = performance.now() - started;
-  await services.pg.query(
-    `INSERT INTO predictions (event_id, window_index, score)
-     SELECT id, $2, s FROM unnest($1::text[], $3::float8[]) AS t(id, s)`,
-    [events.map((e) => e.eventId), index, scores],
+  const result = compare(
+    profile,
+    rows.map((r) => r.features),
   );
-  // One statement per window, a column array per field, like the predictions insert above.
+  const compareMs = performance.now() - started;
+  // One statement per window, a column array per field.
   const column = <K extends keyof (typeof result.features)[number]>(k: K) => result.features.map((f) => f[k]);
   await services.pg.query(
     `INSERT INTO drift_results
      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[],
                               $7::text[], $8::float8[], $9::boolean[], $10::text[])`,
     [
-      index,
+      window.index,
       column('feature'),
       column('test'),
       column('statistic'),
@@ -196,40 +88,79 @@ async function closeWindow(
       column('note'),
     ],
   );
-  return { index, compareMs, result };
+  return { index: window.index, compareMs, result };
 }
 
-async function joinLabels(services: Services, batch: LabelBatch) {
-  await services.pg.query(
-    `UPDATE predictions p SET label = l.label
-     FROM unnest($1::text[], $2::smallint[]) AS l(id, label) WHERE p.event_id = l.id`,
-    [batch.labels.map((l) => l[0]), batch.labels.map((l) => l[1])],
+/** Window `w`'s labels land once window `servedThrough` has been served; then `w` is scored. */
+async function landLabels(
+  services: Services,
+  scenario: Scenario,
+  labels: [string, number][],
+  w: number,
+  servedThrough: number,
+) {
+  const window = scenario.windows.find((x) => x.index === w)!;
+  const through = scenario.windows.find((x) => x.index === servedThrough)!;
+  await recordLabels(
+    services.pg,
+    labels.map(([requestId, label]) => ({
+      requestId,
+      label: label as 0 | 1,
+      labelledAt: through.start + WEEK_MS,
+    })),
   );
-  const { rows } = await services.pg.query<{ score: number; label: number }>(
-    'SELECT score, label FROM predictions WHERE window_index = $1 AND label IS NOT NULL',
-    [batch.w],
+  const rows = (await readLogged(services.pg, window.start, window.start + WEEK_MS)).filter(
+    (r) => r.label !== null && r.score !== null,
   );
-  const scores = rows.map((r) => r.score);
-  const labels = rows.map((r) => r.label);
+  const scores = rows.map((r) => r.score as number);
+  const ys = rows.map((r) => r.label as number);
   await services.pg.query('INSERT INTO window_performance VALUES ($1, $2, $3, $4, $5)', [
-    batch.w,
+    w,
     rows.length,
-    accuracy(scores, labels, DECISION_THRESHOLD),
-    rocAuc(scores, labels),
-    batch.servedThrough,
+    accuracy(scores, ys, DECISION_THRESHOLD),
+    rocAuc(scores, ys),
+    servedThrough,
   ]);
 }
 
-/** Runs producer and monitor concurrently, as two services would. */
+/** Serves every live window through the log; the monitor tests each as it closes, scores it when labelled. */
 export async function streamLiveTraffic(services: Services, scenario: Scenario, model: Model, seed: number) {
-  for (const stream of ['traffic', 'labels']) {
-    await services.redis.xgroup('CREATE', services.key(stream), GROUP, '$', 'MKSTREAM');
-  }
   const profile = await loadProfile(services.pg, 'payments-reference');
   if (!profile) throw new Error('reference profile missing from Postgres: was step 1 skipped?');
-  const [, reports] = await Promise.all([
-    produce(services, scenario, model, seed),
-    consume(services, scenario, profile),
-  ]);
+  const log = await PredictionLog.open(services, { stream: services.key('traffic') });
+  const reports: WindowReport[] = [];
+  const owed = new Map<number, [string, number][]>();
+  try {
+    for (const window of scenario.windows) {
+      const events = generatePayments({
+        seed: mixSeed(seed, 'window', window.index),
+        size: scenario.windowSize,
+        start: window.start,
+        durationMs: WEEK_MS,
+        drift: window.drift,
+      });
+      serve(log, model, events);
+      // The window is closed: once every prediction of it is in Postgres, the monitor tests it.
+      await log.persisted();
+      reports.push(await closeWindow(services, window, profile));
+      owed.set(
+        window.index,
+        events.map((e) => [e.eventId, e.label]),
+      );
+      const due = window.index - scenario.labelDelay;
+      const labels = owed.get(due);
+      if (labels) {
+        owed.delete(due);
+        await landLabels(services, scenario, labels, due, window.index);
+      }
+    }
+    // Serving ends; labels still owed arrive after it, as they would in production.
+    const last = scenario.windows.at(-1)?.index ?? 0;
+    for (const [w, labels] of owed) await landLabels(services, scenario, labels, w, last);
+    const { producer } = log.stats();
+    if (producer.dropped > 0) throw new Error(`prediction log dropped ${producer.dropped} predictions`);
+  } finally {
+    await log.close();
+  }
   return reports;
 }
