@@ -62,14 +62,19 @@ function timed(model: ServingModel) {
   };
 }
 
-/** Loads the inputs (raw JSON text per row), runs the job to completion, reads the table back. */
+/**
+ * Loads the inputs (raw JSON text per row), runs the job to completion, reads the table back.
+ * `progress` hears each phase and each finished chunk (a full run scores 44 chunks).
+ */
 export async function runBatchJob(
   services: Services,
   model: ServingModel,
   inputs: string[],
   chunkSize: number,
+  progress: (text: string) => void = () => {},
 ): Promise<BatchResult> {
   const { pg } = services;
+  progress(`loading ${inputs.length} rows into ${TABLE}`);
   await pg.query(scoringTableSql(TABLE));
   await pg.query(
     `INSERT INTO ${TABLE} (id, input) SELECT i, x FROM unnest($1::bigint[], $2::jsonb[]) AS u(i, x)`,
@@ -87,7 +92,9 @@ export async function runBatchJob(
     let expected = Number.POSITIVE_INFINITY;
     const finished = new Promise<void>((resolve, reject) => {
       worker.on('completed', () => {
-        if (++completed >= expected) resolve();
+        completed++;
+        progress(`${completed} of ${Number.isFinite(expected) ? expected : '?'} chunks scored`);
+        if (completed >= expected) resolve();
       });
       worker.on('failed', (job, err) => {
         if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) reject(err);

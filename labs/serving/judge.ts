@@ -35,16 +35,20 @@ export async function runFlood(
   const counts1 = await statusCounts(url);
   const goodReplies = replies.filter((_, i) => i % 2 === 0);
   const badReplies = replies.filter((_, i) => i % 2 === 1);
+  // One example reply per family, printed below the table: JSON in a cell would not fit a terminal.
+  const families = [
+    { sent: 'good payments', rs: goodReplies },
+    ...[...new Set(bad.map((b) => b.family))].map((f) => ({
+      sent: f,
+      rs: badReplies.filter((_, i) => bad[i].family === f),
+    })),
+  ];
   out.table(
-    ['sent', 'n', 'replies by status', 'example reply'],
-    [
-      ['good payments', goodReplies.length, statusOf(goodReplies), JSON.stringify(goodReplies[0].body)],
-      ...[...new Set(bad.map((b) => b.family))].map((f) => {
-        const rs = badReplies.filter((_, i) => bad[i].family === f);
-        return [f, rs.length, statusOf(rs), JSON.stringify(rs[0].body)];
-      }),
-    ],
+    ['sent', 'n', 'replies by status'],
+    families.map((f) => [f.sent, f.rs.length, statusOf(f.rs)]),
   );
+  out.say('an example reply of each:');
+  for (const f of families) out.say(`  ${f.sent}: ${JSON.stringify(f.rs[0].body)}`);
   const clientCounts = new Map<string, number>();
   for (const r of replies) clientCounts.set(String(r.status), (clientCounts.get(String(r.status)) ?? 0) + 1);
   const metricDelta = [...new Set([...counts1.keys(), ...clientCounts.keys()])].sort().map((k) => ({

@@ -7,5 +7,5 @@ import { expect } from 'vitest';
 import lab from './lab.ts';
 
 labSuite(lab, {
-  healthy: (report) => expect(report.metrics.malformed_refused).toBeGreaterThan(100),
+  healthy: (report) => expect(report.metrics.malformedRefused).toBeGreaterThan(100),
 });

@@ -83,13 +83,17 @@ const lab: LabDefinition = {
         [JSON.stringify(sample[0]), JSON.stringify({ ...sample[0], amount: '80.5' })],
         1,
       );
+      // The bodies go below the table: a JSON document in a cell makes a table wider than any terminal.
       out.table(
         ['request', 'status', 'reply'],
         [
-          [JSON.stringify(sample[0]), one.status, JSON.stringify(one.body)],
-          ['the same with "amount": "80.5"', bad.status, JSON.stringify(bad.body)],
+          ['a payment (request 1 below)', one.status, 'reply 1 below'],
+          ['the same with "amount": "80.5"', bad.status, 'reply 2 below'],
         ],
       );
+      out.say(`request 1: ${JSON.stringify(sample[0])}`);
+      out.say(`reply 1:   ${JSON.stringify(one.body)}`);
+      out.say(`reply 2:   ${JSON.stringify(bad.body)}`);
       out.pointer(
         'packages/model-server/src/server.ts',
         'the request path: schema -> preprocess -> micro-batch -> postprocess, timed per stage',
@@ -139,7 +143,7 @@ const lab: LabDefinition = {
       ];
       const batch = await out.step(
         `Batch job: ${inputs.length} rows in Postgres, scored as BullMQ jobs`,
-        () => runBatchJob(services, model, inputs, 500),
+        () => runBatchJob(services, model, inputs, 500, (text) => out.status(text)),
       );
       out.pointer(
         'packages/model-server/src/batch-job.ts',
@@ -211,19 +215,19 @@ const lab: LabDefinition = {
         checks,
         metrics: {
           backend: trained.backend,
-          online_requests: served,
-          online_rps: served / (load.wallMs / 1000),
-          online_p50_ms: load.p50,
-          online_p99_ms: load.p99,
-          online_requests_per_cpu_second: served / (load.serverCpuMs / 1000),
-          server_cpu_us_per_request: cpu.cpuPerReqMs * 1000,
-          mean_batch: stages.meanBatch,
-          batch_rows: batchRows,
-          batch_wall_ms: batch.wallMs,
-          batch_rows_per_cpu_second: batchRows / (batch.cpuMs / 1000),
-          malformed_refused: refused,
-          served_vs_offline_max_diff: maxDiff,
-          decisions_changed: flipped,
+          onlineRequests: served,
+          onlineRps: served / (load.wallMs / 1000),
+          onlineP50Ms: load.p50,
+          onlineP99Ms: load.p99,
+          onlineRequestsPerCpuSecond: served / (load.serverCpuMs / 1000),
+          serverCpuUsPerRequest: cpu.cpuPerReqMs * 1000,
+          meanBatch: stages.meanBatch,
+          batchRows: batchRows,
+          batchWallMs: batch.wallMs,
+          batchRowsPerCpuSecond: batchRows / (batch.cpuMs / 1000),
+          malformedRefused: refused,
+          servedVsOfflineMaxDiff: maxDiff,
+          decisionsChanged: flipped,
         },
       };
     } finally {
