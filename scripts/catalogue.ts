@@ -8,10 +8,13 @@
  */
 import championChallenger from '@mlops-lab/lab-champion-challenger';
 import cost from '@mlops-lab/lab-cost';
+import dataVersioning from '@mlops-lab/lab-data-versioning';
+import debugging from '@mlops-lab/lab-debugging';
 import drift from '@mlops-lab/lab-drift';
 import embeddingDrift from '@mlops-lab/lab-embedding-drift';
 import featureStore from '@mlops-lab/lab-feature-store';
 import llmServing from '@mlops-lab/lab-llm-serving';
+import mlCi from '@mlops-lab/lab-ml-ci';
 import monitoring from '@mlops-lab/lab-monitoring';
 import pitJoin from '@mlops-lab/lab-pit-join';
 import quantization from '@mlops-lab/lab-quantization';
@@ -30,6 +33,8 @@ export const catalogue: readonly LabDefinition[] = [
   skew,
   pitJoin,
   featureStore,
+  mlCi,
+  dataVersioning,
   vectorSearch,
   ragEval,
   reindex,
@@ -42,5 +47,6 @@ export const catalogue: readonly LabDefinition[] = [
   llmServing,
   monitoring,
   retraining,
+  debugging,
   quantization,
 ];
