@@ -7,7 +7,7 @@
  * the same `layersModelFromFiles` the payments model uses.
  */
 import { generateCorpus } from '@mlops-lab/datagen';
-import { loadArtifact, putArtifact, registerModel, resolve } from '@mlops-lab/registry';
+import { loadArtifact, migrateRegistry, putArtifact, registerModel, resolve } from '@mlops-lab/registry';
 import { createEmbedder } from '@mlops-lab/retriever';
 import type { Services } from '@mlops-lab/services';
 import {
@@ -98,6 +98,7 @@ export async function trainCorpusModel(
   };
   model.dispose();
   const { hash } = await putArtifact(files, { root: options.artifactsRoot });
+  await migrateRegistry(services);
   const { version } = await registerModel(services.pg, {
     name: CORPUS_MODEL,
     hash,

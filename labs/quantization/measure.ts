@@ -56,7 +56,32 @@ async function timeIt(fn: () => Promise<unknown> | unknown): Promise<number> {
   return performance.now() - t;
 }
 
+/** The label of the control: the fp32 version loaded and timed a second time, as if it were one more. */
+export const CONTROL = 'fp32 again';
+
+/**
+ * Measures `versions` (fp32 first) and a control, a second copy of the fp32 version measured like the
+ * others: the spread between two identical models is the noise floor of every timing in the run (on
+ * a shared machine it is easily 10-30%; which model was loaded first alone moves wasm latency).
+ */
 export async function measureVersions(
+  handle: TfHandle,
+  versions: Version[],
+  load: (ref: string) => Promise<Servable>,
+  rows: number[][],
+  options: { loads: number; rounds: number; artifactsRoot: string },
+): Promise<{ measured: Measured[]; control: Measured }> {
+  const all = await measureAll(
+    handle,
+    [...versions, { ...versions[0], label: CONTROL }],
+    load,
+    rows,
+    options,
+  );
+  return { measured: all.slice(0, -1), control: all[all.length - 1] };
+}
+
+async function measureAll(
   { tf }: TfHandle,
   versions: Version[],
   load: (ref: string) => Promise<Servable>,

@@ -13,10 +13,11 @@
  * same way (per-tensor affine, dequantized in tf.io.decodeWeights). Integer compute needs a runtime
  * with int8 kernels (ONNX Runtime, TensorRT, llama.cpp, bitsandbytes); it is not here.
  *
- * Which tensors: those with at least `minElements` values (default 64). Biases and tiny tensors stay
- * float32, as in TFLite's weight-only quantizer (`weights_min_num_elements`, 1024 by default there;
- * lower here so the payments model's hidden kernel, 176 weights, is quantized and its 8-weight output
- * kernel is not).
+ * Which tensors: kernels (rank 2 or more) with at least `minElements` values (default 64). Biases
+ * (rank 1: a scale per channel would be a scale per value) and tiny kernels stay float32, as in
+ * TFLite's weight-only quantizer (`weights_min_num_elements`, 1024 by default there; lower here so the
+ * payments model's 144-weight hidden kernel is quantized and its 8-weight output kernel is not) and as
+ * GPTQ / AWQ quantize only the Linear layers' weights.
  */
 import { RegistryError } from '@mlops-lab/registry';
 import type { LayersModel } from '../tf-model.ts';
@@ -154,7 +155,8 @@ export function quantizeArtifact(
   const report: TensorReport[] = [];
   let offset = 0;
   for (const { spec, values } of tensors) {
-    const q = values.length >= minElements ? quantizeTensor(values, spec.shape, s) : null;
+    const q =
+      spec.shape.length >= 2 && values.length >= minElements ? quantizeTensor(values, spec.shape, s) : null;
     const payload = q ? serialize(q) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     entries.push({
       name: spec.name,
