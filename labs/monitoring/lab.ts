@@ -19,6 +19,8 @@ import {
   monitorWindow,
   readLogged,
   recordLabels,
+  runScenarios,
+  type ScenarioTable,
   trackAlerts,
   tumblingWindows,
   type WindowReport,
@@ -38,6 +40,9 @@ import {
 } from './world.ts';
 
 const BACKLOG_BOUND = 2000;
+/** The scenario table's check (no break touches it: it runs on its own seeded windows). */
+const SCENARIO_CHECK =
+  'label-free estimators: CBPE and DLE beat the constant reference under shift, all miss concept drift';
 /** The first week a fault touches (the first steady week stays clean, a baseline). */
 const FAULT_WEEK = 1;
 const BOUNDS: Partial<MonitorBounds> = { labelDeadlineMs: LABEL_DELAY + 3 * DAY, p99Ms: 250 };
@@ -167,7 +172,8 @@ const lab: LabDefinition = {
       reports.map((r) => [
         `w${r.window.index + 1}`,
         phaseOf(r),
-        `${r.input.driftedFeatures.join(' ') || '-'} | ${r.output.driftedFeatures.join(' ') || '-'}`,
+        r.input.driftedFeatures.join(' ') || '-',
+        r.output.driftedFeatures.join(' ') || '-',
         r.operational.p99Ms.toFixed(1),
         `${(100 * r.operational.errorRate).toFixed(1)}%`,
         r.estimated ? `${r.estimated.auc.toFixed(3)}±${(3 * r.estimated.seAuc).toFixed(3)}` : '-',
@@ -191,6 +197,33 @@ const lab: LabDefinition = {
       out.say(`alert w${a.window + 1} [${a.monitor}] ${a.metric} (since w${a.since + 1}): ${a.detail}`);
     if (alerts.length > 10) out.say(`... ${alerts.length - 10} more alerts`);
     out.pointer('packages/monitoring/src/monitors.ts', 'the four monitors, label status and alerts');
+
+    const scenarios = await out.step(
+      'Three estimators over four scenarios (seeded windows of the payments world, estimate vs realized)',
+      async () => runScenarios({ seed, windows: quick ? 4 : 8, windowSize: quick ? 1500 : 3000 }),
+    );
+    const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+    out.table(
+      ['scenario', 'estimator', 'AUC MAE', 'AUC in ±3SE', 'accuracy MAE', 'accuracy in ±3SE'],
+      scenarios.rows.map((r) => [
+        r.scenario,
+        r.estimator,
+        r.auc.mae.toFixed(4),
+        pct(r.auc.coverage),
+        r.accuracy.mae.toFixed(4),
+        pct(r.accuracy.coverage),
+      ]),
+    );
+    out.say(
+      `reference: AUC ${scenarios.reference.auc.toFixed(3)}, accuracy ${scenarios.reference.accuracy.toFixed(3)}; ` +
+        `${scenarios.windows.length / 4} windows of ${scenarios.windows[0].n} per scenario; every window's metric from its own summed confusion matrix`,
+    );
+    out.pointer(
+      'packages/monitoring/src/dle.ts',
+      "direct-loss estimation: a nanny model of each prediction's loss",
+    );
+    out.pointer('packages/monitoring/src/scenarios.ts', 'the scenario x estimator table');
+    const scenarioVerdict = judgeScenarios(scenarios);
 
     const promRequests = scrapeValue(served.metricsText, 'model_server_requests_total');
     const promP99 = scrapeQuantile(served.metricsText, 'model_server_request_duration_seconds', 0.99) * 1000;
@@ -274,6 +307,7 @@ const lab: LabDefinition = {
         promRequests === total && logged.rows[0].distinct === total,
         `/metrics ${promRequests}, log ${logged.rows[0].distinct}, served ${total}`,
       ),
+      check(SCENARIO_CHECK, scenarioVerdict.passed, scenarioVerdict.detail),
     ];
     const firstConcept = concept.find((r) => r.alerts.some((a) => a.monitor === 'realized'));
     return {
@@ -295,9 +329,42 @@ const lab: LabDefinition = {
             : null,
         alerts: alerts.length,
         prometheus_requests: promRequests,
+        ...scenarioMetrics(scenarios),
       },
     };
   },
 };
+
+const scenarioRow = (t: ScenarioTable, scenario: string, estimator: string) =>
+  t.rows.find((r) => r.scenario === scenario && r.estimator === estimator)!;
+
+/** Under covariate shift and in the unseen region both estimators err less than the constant; under concept drift no band covers. */
+function judgeScenarios(t: ScenarioTable) {
+  const shifted = ['covariate shift', 'unseen region'].flatMap((s) =>
+    ['CBPE', 'DLE'].map((e) => ({
+      s,
+      e,
+      mae: scenarioRow(t, s, e).accuracy.mae + scenarioRow(t, s, e).auc.mae,
+      constant: scenarioRow(t, s, 'reference').accuracy.mae + scenarioRow(t, s, 'reference').auc.mae,
+    })),
+  );
+  const beaten = shifted.filter((x) => x.mae < x.constant);
+  const concept = t.rows.filter((r) => r.scenario === 'concept drift');
+  const conceptCovered = concept.filter((r) => r.auc.coverage > 0);
+  return {
+    passed: beaten.length === shifted.length && conceptCovered.length === 0,
+    detail:
+      `${beaten.length}/${shifted.length} shifted cases beat the constant (AUC + accuracy MAE); ` +
+      `concept drift AUC MAE ${concept.map((r) => `${r.estimator} ${r.auc.mae.toFixed(2)}`).join(', ')}, ${conceptCovered.length} covered`,
+  };
+}
+
+/** AUC MAE per label-free estimator and scenario, e.g. dle_unseen_region_auc_mae. */
+function scenarioMetrics(t: ScenarioTable) {
+  const metrics: Record<string, number> = {};
+  for (const r of t.rows.filter((x) => x.estimator !== 'reference'))
+    metrics[`${r.estimator}_${r.scenario}_auc_mae`.toLowerCase().replace(/[^a-z0-9]+/g, '_')] = r.auc.mae;
+  return metrics;
+}
 
 export default lab;
