@@ -9,7 +9,7 @@
  * - holdout vs production: paired on the same holdout rows, DeLong's 95% interval of
  *   AUC(candidate) - AUC(production) must have its lower end above -tolerance (non-inferiority), with
  *   the paired bootstrap percentile interval reported beside it (pairedBootstrapAucDelta).
- * - accuracy: at the 0.5 threshold, within `accuracyTolerance` of production, Wilson intervals
+ * - accuracy: at the 0.5 threshold, at most `accuracyTolerance` below production, Wilson intervals
  *   reported. With fraud near 11% most scores sit below 0.5 for any model, so accuracy barely moves
  *   when ranking gets worse: the expectation a plain CI would stop at, kept to show what it misses.
  * References: DeLong et al. (1988); Efron & Tibshirani (1993) for the percentile bootstrap;
@@ -40,7 +40,7 @@ export interface ProductionModel {
 export interface ModelGateOptions {
   /** Largest AUC loss against production the candidate may show at the interval's lower end (default 0.02). */
   tolerance?: number;
-  /** Largest accuracy difference at 0.5 (default 0.02). */
+  /** Largest accuracy loss at 0.5 against production (default 0.02). */
   accuracyTolerance?: number;
   /** Bootstrap resamples for the reported interval (default 500). */
   resamples?: number;
@@ -137,8 +137,8 @@ export async function modelGate(
     finding(
       'accuracy',
       'at 0.5',
-      Math.abs(accC - accP) <= accTolerance,
-      `candidate ${f3(accC)} ${ci(wc)} vs production ${f3(accP)} ${ci(wp)}, allowed difference ${f3(accTolerance)}`,
+      accC >= accP - accTolerance,
+      `candidate ${f3(accC)} ${ci(wc)} vs production ${f3(accP)} ${ci(wp)}, allowed loss ${f3(accTolerance)}`,
     ),
   );
   return {
