@@ -5,6 +5,9 @@
  *   that @mlops-lab/services resolves (target: <= 10 s embedded PGlite, <= 3 s a real server);
  * - scaling: the same 100,000 entity rows against 10k, 100k and 1M feature rows. Each step has 10x the
  *   feature rows; an N x M join would take ~10x longer per step, an index probe per row barely more.
+ * - outside baseline: DuckDB's ASOF JOIN on the same data at the largest size (bench/lib/duckdb-asof.ts),
+ *   our join's time over DuckDB's printed as a ratio, and both results compared by the rows matched and
+ *   a checksum over every row.
  * Loading (insertFeatureRows, index maintained) is timed apart from the join. Every SQL result is
  * checked equal to the oracle's, row for row.
  *
@@ -14,12 +17,13 @@
  * data), then one JSON line with the figures; progress goes to stderr.
  */
 import { pathToFileURL } from 'node:url';
-import { flag, intArg, measure, median, num, report } from '@mlops-lab/benchkit';
+import { flag, intArg, measure, median, num, type Row, report } from '@mlops-lab/benchkit';
 import { acquire } from '@mlops-lab/services';
 import { getHistoricalFeatures } from '../src/offline.ts';
 import { createSourceTable, insertFeatureRows } from '../src/offline-source.ts';
 import { pointInTimeJoin } from '../src/oracle.ts';
 import { generateHistory } from '../src/testing/history.ts';
+import { checksum, duckdbAsof, type JoinedRow } from './lib/duckdb-asof.ts';
 
 export interface BenchOfflineOptions {
   /** Sizes divided by 10 (default false). */
@@ -58,6 +62,18 @@ export interface BenchOfflineResult {
   withinTarget: boolean;
   matchedShare: number;
   scaling: ScalingStep[];
+  /** DuckDB's ASOF JOIN on the largest size's data, and whether it returned the same rows as ours. */
+  duckdb: {
+    version: string;
+    threads: number;
+    loadMs: number;
+    joinMs: number;
+    matched: number;
+    checksum: string;
+    oursMatched: number;
+    oursChecksum: string;
+    same: boolean;
+  };
 }
 
 async function wall(fn: () => Promise<unknown>): Promise<number> {
@@ -91,6 +107,7 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
     );
     const scaling: ScalingStep[] = [];
     let joinCreatedBeforeMs = Number.NaN;
+    let duckdb: BenchOfflineResult['duckdb'] | undefined;
     let matchedShare = 0;
     for (const size of sizes) {
       const history = generateHistory(seed, `history_${size}`, { entities, featureRows: size, entityRows });
@@ -142,6 +159,31 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
         const times: number[] = [];
         for (let r = 0; r < runs; r++) times.push(await wall(() => getHistoricalFeatures(pg, cut)));
         joinCreatedBeforeMs = median(times);
+        log('DuckDB ASOF JOIN on the same data');
+        const duck = await duckdbAsof(history, view.ttlMs ?? Number.POSITIVE_INFINITY, runs);
+        const ours: JoinedRow[] = sql.map((row) => {
+          const event = row.eventTimestamps[view.name];
+          const v = row.values as {
+            amount_7d: number | null;
+            txn_count_7d: number | null;
+            segment: string | null;
+          };
+          return event === null
+            ? { event: null, amount: null, txns: null, segment: null }
+            : { event, amount: v.amount_7d, txns: v.txn_count_7d, segment: v.segment };
+        });
+        const [a, b] = [checksum(ours), checksum(duck.rows)];
+        duckdb = {
+          version: duck.version,
+          threads: duck.threads,
+          loadMs: duck.loadMs,
+          joinMs: duck.joinMs,
+          matched: b.matched,
+          checksum: b.hash,
+          oursMatched: a.matched,
+          oursChecksum: a.hash,
+          same: a.matched === b.matched && a.hash === b.hash && ours.length === duck.rows.length,
+        };
       }
       await pg.query(`DROP TABLE ${view.source.table}`);
     }
@@ -162,6 +204,7 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
       withinTarget: last.joinMs <= targetMs,
       matchedShare,
       scaling,
+      duckdb: duckdb as NonNullable<typeof duckdb>,
     };
   } finally {
     await services.close();
@@ -183,21 +226,38 @@ function print(r: BenchOfflineResult): void {
       { key: 'mismatches', digits: 0 },
     ],
     ratioOn: ['join'],
-    rows: r.scaling.flatMap((s) => [
-      {
-        label: `oracle, ${rows(s.featureRows)}`,
-        key: `oracle-${s.featureRows}`,
-        values: { join: s.oracleMs },
-      },
-      {
-        label: `SQL, ${rows(s.featureRows)}`,
-        key: `sql-${s.featureRows}`,
-        vs: `oracle-${s.featureRows}`,
-        values: { load: s.loadMs, join: s.joinMs, mismatches: s.mismatches },
-        // The scaling claim: 10x the feature rows should cost an index probe more, not 10x.
-        note: s.stepRatio === null ? '' : `x${num(s.stepRatio)} the join of 10x fewer feature rows`,
-      },
-    ]),
+    rows: r.scaling
+      .flatMap((s): Row[] => [
+        {
+          label: `oracle, ${rows(s.featureRows)}`,
+          key: `oracle-${s.featureRows}`,
+          values: { join: s.oracleMs },
+        },
+        {
+          label: `SQL, ${rows(s.featureRows)}`,
+          key: `sql-${s.featureRows}`,
+          vs: `oracle-${s.featureRows}`,
+          values: { load: s.loadMs, join: s.joinMs, mismatches: s.mismatches },
+          // The scaling claim: 10x the feature rows should cost an index probe more, not 10x.
+          note: s.stepRatio === null ? '' : `x${num(s.stepRatio)} the join of 10x fewer feature rows`,
+        },
+      ])
+      .concat([
+        {
+          label: `DuckDB ${r.duckdb.version} ASOF JOIN (${r.duckdb.threads} threads), ${rows(r.featureRows)}`,
+          key: 'duckdb',
+          values: { load: r.duckdb.loadMs, join: r.duckdb.joinMs },
+        },
+        {
+          label: `SQL on ${r.backend}, ${rows(r.featureRows)}`,
+          key: 'sql-vs-duckdb',
+          vs: 'duckdb',
+          values: { join: r.joinMs },
+          note: r.duckdb.same
+            ? `same rows: ${r.duckdb.matched.toLocaleString('en')} matched, checksum ${r.duckdb.checksum}`
+            : `ROWS DIFFER: DuckDB ${r.duckdb.matched} matched (${r.duckdb.checksum}), ours ${r.duckdb.oursMatched} (${r.duckdb.oursChecksum})`,
+        },
+      ]),
     notes: [
       `same join with createdBeforeEntity (backfill cut): ${num(r.joinCreatedBeforeMs)} ms`,
       `headline: ${r.entityRows.toLocaleString('en')} x ${r.featureRows.toLocaleString('en')} in ${num(r.joinMs)} ms ` +
@@ -215,5 +275,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     runs: intArg('runs', 3),
   });
   print(result);
-  if (result.scaling.some((s) => s.mismatches > 0)) process.exitCode = 1;
+  if (result.scaling.some((s) => s.mismatches > 0) || !result.duckdb.same) process.exitCode = 1;
 }

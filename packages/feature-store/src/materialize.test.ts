@@ -6,6 +6,7 @@
  */
 import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
+import { defineFeatureView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import { type MaterializeTarget, materialize, materializeIncremental } from './materialize.ts';
 import { createSourceTable, insertFeatureRows } from './offline-source.ts';
@@ -21,6 +22,7 @@ import {
   pairView,
   T0,
 } from './testing/activity.ts';
+import { testView } from './testing/random.ts';
 import type { FeatureView } from './types.ts';
 
 const history = activityHistory(7, 240, 4);
@@ -173,6 +175,59 @@ describe('materialize', () => {
     expect(await dump(target, pairView)).toEqual(expectedDump(pairView, latestInWindow(rows, T0, END)));
     const [tied] = await getOnlineFeatures(target, pairView, [{ a: 'x:y', b: 'z' }], { now: END });
     expect(tied.values.score).toBe(99);
+  });
+
+  it('keeps every value through the row assembly: non-finite, subnormal, tiny, null, string escapes, string-only views', async () => {
+    const floats = [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      5e-324,
+      1e-7,
+      1.5e300,
+      null,
+      0.1,
+    ];
+    const strings = [
+      'a "quoted" \\ back',
+      'line\nbreak\ttab\u0001',
+      'ünï €',
+      '',
+      null,
+      'NULL',
+      '{1,2}',
+      'x,y',
+    ];
+    const rows: OnlineRow[] = floats.map((x, i) => ({
+      keys: { k1: `e${i}` },
+      eventTimestamp: T0 + i,
+      createdTimestamp: T0 + i,
+      values: { x, n: i === 6 ? null : i === 0 ? 0 : -i * 1e9, s: strings[i] },
+    }));
+    const strictView = testView('fs_mat_values', ['k1']);
+    const onlyStrings = defineFeatureView({
+      ...strictView,
+      name: 'fs_mat_strings',
+      features: [{ name: 's', type: 'string' }],
+    });
+    await createSourceTable(services.pg, strictView);
+    await insertFeatureRows(services.pg, strictView, rows);
+    for (const view of [strictView, onlyStrings]) {
+      const target = scoped(`values-${view.name}`);
+      await materialize(target, view, T0, END);
+      const expected = rows.map((r) => ({
+        ...r,
+        values: Object.fromEntries(view.features.map((f) => [f.name, r.values[f.name]])),
+      }));
+      expect(await dump(target, view)).toEqual(expectedDump(view, expected));
+      const read = await getOnlineFeatures(
+        target,
+        view,
+        expected.map((r) => r.keys),
+        { now: END },
+      );
+      expect(read.map((r) => r.values)).toEqual(expected.map((r) => r.values));
+    }
   });
 
   it('reports progress per chunk', async () => {

@@ -20,7 +20,7 @@ import { checkView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
 import { type EncodedRow, writeEncoded } from './online.ts';
 import { checkTime, hashKey, type OnlineStore } from './online-keys.ts';
-import { latestPerEntityParams, latestPerEntitySql } from './online-source.ts';
+import { latestPerEntityParams, latestPerEntitySql, valuesFromRow } from './online-source.ts';
 import {
   beginRun,
   commitChunk,
@@ -156,6 +156,7 @@ async function runWindow(
   const nKeys = view.entity.joinKeys.length;
   const sqlAfter = latestPerEntitySql(view, true);
   const sqlFirst = latestPerEntitySql(view, false);
+  const values = valuesFromRow(view);
   const client = await target.pg.connect();
   const lockKey = `feature-store-online:${store}:${view.name}`;
   let locked = false;
@@ -199,7 +200,7 @@ async function runWindow(
         key: hashKey(target, view, r.slice(0, nKeys) as string[]),
         event: r[nKeys] as number,
         created: r[nKeys + 1] as number,
-        values: r[nKeys + 2] as string, // the JSON object, built by Postgres
+        values: values(r, nKeys + 2), // from Postgres' own number text
       }));
       const written = await writeEncoded(target.redis, encoded, { force: options.force });
       progress = {

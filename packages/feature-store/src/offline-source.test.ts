@@ -6,11 +6,17 @@
 import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
 import { FeatureStoreError } from './errors.ts';
-import { createSourceIndex, createSourceTable, insertFeatureRows } from './offline-source.ts';
+import {
+  createSourceIndex,
+  createSourceTable,
+  insertFeatureRows,
+  msToTimestamptz,
+  timestamptzToMs,
+} from './offline-source.ts';
 import { countingPool } from './testing/pool-spy.ts';
 import { testView } from './testing/random.ts';
 import type { FeatureView } from './types.ts';
-import { checkSourceTables } from './validate.ts';
+import { checkSourceTables, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from './validate.ts';
 
 const services = testServices({ needs: ['postgres'], namespace: 'fs-source' });
 
@@ -117,4 +123,69 @@ describe('every entry point checks the view before sending anything', () => {
       });
     }
   }
+});
+
+describe('timestamptzToMs', () => {
+  it('gives bit for bit the ms of (extract(epoch) * 1000)::float8, sub-ms, before 1970, at the range ends, infinite', async () => {
+    const edges = [
+      '1700-01-01 00:00:00+00',
+      '1699-12-31 23:59:59.999999+00',
+      '2199-12-31 23:59:59.999999+00',
+      '2200-01-01 00:00:00+00',
+      '1969-12-31 23:59:59.999999+00',
+      '1970-01-01 00:00:00.000001+00',
+      '2000-01-01 00:00:00+00',
+      '2024-02-29 12:34:56.789123+00',
+      '0044-03-15 12:00:00+00',
+      '9999-12-31 23:59:59.999999+00',
+      'infinity',
+      '-infinity',
+    ];
+    const { rows } = await services.pg.query<{ bad: string; n: string; finite: string }>(
+      `WITH t(ts) AS (
+         SELECT unnest($1::timestamptz[])
+         UNION ALL
+         SELECT to_timestamp(-8e9 + 1.6e10 * random()) + make_interval(secs => random()) FROM generate_series(1, 20000)
+         UNION ALL
+         SELECT to_timestamp(round(1.7e12 + 1e9 * random()) / 1000.0) FROM generate_series(1, 20000)
+       )
+       SELECT count(*) FILTER (WHERE ${timestamptzToMs('ts')} IS DISTINCT FROM (extract(epoch FROM ts) * 1000)::float8) AS bad,
+              count(*) AS n,
+              count(*) FILTER (WHERE ts >= '1700-01-01+00' AND ts < '2200-01-01+00') AS finite
+       FROM t`,
+      [edges],
+    );
+    expect(rows[0]).toEqual({ bad: '0', n: String(edges.length + 40_000), finite: expect.any(String) });
+    expect(Number(rows[0].finite)).toBeGreaterThan(30_000); // most cases take the binary path
+  });
+});
+
+describe('msToTimestamptz', () => {
+  it('gives the timestamptz of to_timestamp(ms / 1000.0) in numeric, for every ms in the accepted range', async () => {
+    const edges = [
+      MIN_TIMESTAMP_MS,
+      MAX_TIMESTAMP_MS,
+      -1,
+      0,
+      1,
+      999,
+      -999,
+      1_704_067_200_123,
+      -62_135_596_799_999,
+    ];
+    const { rows } = await services.pg.query<{ bad: string; n: string }>(
+      `WITH m(ms) AS (
+         SELECT unnest($1::bigint[])
+         UNION ALL
+         SELECT (${MIN_TIMESTAMP_MS} + random() * ${MAX_TIMESTAMP_MS - MIN_TIMESTAMP_MS})::bigint FROM generate_series(1, 20000)
+         UNION ALL
+         SELECT (1.7e12 + random() * 1e11)::bigint FROM generate_series(1, 20000)
+       )
+       SELECT count(*) FILTER (WHERE ${msToTimestamptz('ms')} IS DISTINCT FROM to_timestamp(ms / 1000.0)) AS bad,
+              count(*) AS n
+       FROM m`,
+      [edges],
+    );
+    expect(rows[0]).toEqual({ bad: '0', n: String(edges.length + 40_000) });
+  });
 });

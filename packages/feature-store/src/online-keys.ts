@@ -92,14 +92,19 @@ export function hashKey(store: OnlineStore, view: FeatureView, parts: readonly s
 
 export const VALUES_FIELD = '@values';
 
+/** The key part of each feature in `@values`: `{"name":` for the first, `,"name":` after it. */
+export function valuesHeads(view: FeatureView): string[] {
+  return view.features.map((f, j) => `${j === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
+}
+
 /**
  * The view's features as one compact JSON object, for rows written from Node (`writeOnline`);
- * materialization has Postgres build the same layout (`valuesJsonSql`). JSON has no NaN or
+ * materialization splices Postgres' text into the same layout (`valuesFromRow`). JSON has no NaN or
  * Infinity, so non-finite numbers are written as strings and read back as numbers by the
  * feature's declared type.
  */
 export function valuesEncoder(view: FeatureView): (values: readonly (FeatureValue | undefined)[]) => string {
-  const heads = view.features.map((f, j) => `${j === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
+  const heads = valuesHeads(view);
   return (values) => {
     let out = '';
     for (let j = 0; j < heads.length; j++) {
@@ -113,7 +118,6 @@ export function valuesEncoder(view: FeatureView): (values: readonly (FeatureValu
   };
 }
 
-/** The features of a view that are declared numeric: their string values ("NaN") are numbers. */
 export function numericFeatures(view: FeatureView): Set<string> {
   return new Set(view.features.filter((f) => f.type !== 'string').map((f) => f.name));
 }
