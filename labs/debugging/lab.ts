@@ -39,7 +39,15 @@ const INPUT_SCHEMA = PAYMENT_FEATURES.filter((f) => f.name !== 'country').map(({
   name,
   type,
 }));
-const BOUNDS: Partial<MonitorBounds> = { p99Ms: 1000, labelDeadlineMs: OUTCOME_DELAY + 3 * DAY };
+/**
+ * Latency is not this incident's subject (a loaded laptop is not a latency regression). Fraud caught
+ * per 1,000 is a small rate (about 25 in 1,000): a halving, past the Wilson interval, is the alert.
+ */
+const BOUNDS: Partial<MonitorBounds> = {
+  p99Ms: 1000,
+  businessDrop: 0.5,
+  labelDeadlineMs: OUTCOME_DELAY + 3 * DAY,
+};
 const ROLLBACK_REASON = 'rollback: v2 suspected in the weekend latency page';
 
 const lab: LabDefinition = {

@@ -44,7 +44,7 @@ export function buildWorld(seed: number, quick: boolean): World {
   return {
     v1Train: week(seed, 'v1-train', train, LAST_WEEK - 6 * WEEK, 'v1'),
     v2Train: week(seed, 'v2-train', train, LAST_WEEK - 2 * WEEK, 'v2'),
-    holdout: week(seed, 'holdout', served, LAST_WEEK - 2 * WEEK, 'v2'),
+    holdout: week(seed, 'holdout', train, LAST_WEEK - 2 * WEEK, 'v2'),
     lastWeek: week(seed, 'last-week', served, LAST_WEEK, 'v2'),
     thisWeek: week(seed, 'this-week', served, THIS_WEEK, 'v2'),
   };
