@@ -43,6 +43,8 @@ export interface ConsumerStats {
   claimed: number;
   rejected: number;
   batches: number;
+  /** Times the group was missing (Redis restarted empty) and was created again. */
+  groupsRecreated: number;
 }
 
 type Entry = [id: string, fields: string[] | null];
@@ -102,6 +104,7 @@ export class LogConsumer {
     claimed: 0,
     rejected: 0,
     batches: 0,
+    groupsRecreated: 0,
   };
   private ownPendingDone = false;
   private stopping = false;
@@ -161,12 +164,22 @@ export class LogConsumer {
    */
   async runOnce(): Promise<number> {
     let entries: Entry[] = [];
-    if (!this.ownPendingDone) {
-      entries = await this.read('0', false);
-      if (entries.length === 0) this.ownPendingDone = true;
+    try {
+      if (!this.ownPendingDone) {
+        entries = await this.read('0', false);
+        if (entries.length === 0) this.ownPendingDone = true;
+      }
+      if (entries.length === 0) entries = await this.claim();
+      if (entries.length === 0) entries = await this.read('>', true);
+    } catch (error) {
+      // A Redis restarted without persistence has neither the stream nor the group: recreate the group
+      // (from the stream's start, so entries appended since the restart are read) and retry next step.
+      if (String((error as Error).message).includes('NOGROUP')) {
+        await ensureGroup(this.redis, this.o.stream, this.o.group);
+        this.counts.groupsRecreated++;
+      }
+      throw error;
     }
-    if (entries.length === 0) entries = await this.claim();
-    if (entries.length === 0) entries = await this.read('>', true);
     if (entries.length === 0) return 0;
     await this.handle(entries);
     return entries.length;

@@ -2,12 +2,17 @@
  * The prediction log under a crash: a consumer process is killed with SIGKILL in the middle of a
  * batch (its rows inserted, none acknowledged) while the producer keeps appending; the consumer is
  * restarted under the same name. Counts what was lost and what was written twice (goal: 0 and 0).
+ * And Redis killed and restarted empty under a running PredictionLog: appends made while it is down
+ * neither wait nor fail, and reach Postgres once it is back (the consumer recreates its group).
  */
 import { randomBytes } from 'node:crypto';
+import { startKillableRedis } from '@mlops-lab/services';
 import { testChildren, testServices } from '@mlops-lab/services/vitest';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { backlog, ensureGroup, LogConsumer } from './consumer.ts';
 import { records } from './fixtures/records.ts';
+import { PredictionLog } from './log.ts';
 import { PredictionProducer } from './producer.ts';
 import { migrateMonitoring } from './store.ts';
 
@@ -66,5 +71,47 @@ describe('prediction log under a consumer crash', () => {
     // The hung batch came back to the restarted consumer and was recognised, not written again.
     expect(restarted.stats().duplicates).toBe(atCrash.consumers['logger-1']);
     expect(await backlog(services.redis, stream)).toMatchObject({ length: 0, pending: 0 });
+  });
+});
+
+describe('prediction log under a Redis restart', () => {
+  it('appends while Redis is down are kept, and persisted once it is back', async () => {
+    const server = await startKillableRedis();
+    // Commands fail fast while the server is gone instead of queueing: the producer keeps its buffer.
+    const redis = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    redis.on('error', () => {});
+    const count = async () =>
+      (
+        await services.pg.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM prediction_log WHERE request_id LIKE 'r-%'",
+        )
+      ).rows[0].n;
+    const log = await PredictionLog.open(
+      { redis, pg: services.pg, migrate: (owner, m) => services.migrate(owner, m) },
+      { stream: 'restart', producer: { flushEveryMs: 5 } },
+    );
+    try {
+      const all = records('r', 1500);
+      for (const r of all.slice(0, 1000)) log.append(r);
+      await log.persisted();
+      expect(await count()).toBe(1000);
+
+      await server.kill();
+      // Appends never wait on Redis: each one returns at once, accepted into the buffer.
+      expect(all.slice(1000).every((r) => log.append(r))).toBe(true);
+      await log.producer.flush();
+      expect(log.stats().producer).toMatchObject({ buffered: 500, dropped: 0 });
+      expect(log.stats().producer.failedFlushes).toBeGreaterThan(0);
+
+      await server.restart(); // empty: no stream, no group
+      await log.persisted();
+      expect(await count()).toBe(1500);
+      expect(log.stats().producer).toMatchObject({ appended: 1500, buffered: 0, dropped: 0 });
+      expect(log.stats().consumer.groupsRecreated).toBeGreaterThan(0);
+    } finally {
+      await log.close();
+      redis.disconnect();
+      await server.stop();
+    }
   });
 });

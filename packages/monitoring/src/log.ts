@@ -59,6 +59,9 @@ export class PredictionLog {
     await ensureGroup(services.redis, options.stream);
     const producer = new PredictionProducer(services.redis, { ...options.producer, stream: options.stream });
     const consumerRedis = services.redis.duplicate();
+    // Its commands reject on their own while Redis is away (and are counted below); without a listener
+    // ioredis would also print every reconnect attempt.
+    consumerRedis.on('error', () => {});
     const consumer = new LogConsumer(consumerRedis, options.pg ?? services.pg, {
       stream: options.stream,
       consumer: options.consumer ?? 'logger-1',
@@ -100,13 +103,20 @@ export class PredictionLog {
     for (;;) {
       await this.producer.flush();
       const buffered = this.producer.stats().buffered;
-      const b = buffered === 0 ? await this.backlog() : undefined;
+      let b: Backlog | undefined;
+      let why: unknown;
+      try {
+        // Redis away, or back empty before the consumer recreated its group: not persisted yet.
+        b = buffered === 0 ? await this.backlog() : undefined;
+      } catch (error) {
+        why = error;
+      }
       if (b && b.length === 0 && b.pending === 0) return;
       if (Date.now() > deadline)
         throw new Error(
           `prediction log: not persisted after ${timeoutMs} ms: ${buffered} records buffered, ` +
             `${b?.length ?? '?'} in the stream, ${b?.pending ?? '?'} pending (${this.consumerErrors} consumer errors, ` +
-            `last: ${String(this.lastConsumerError ?? this.producer.lastError ?? 'none')})`,
+            `last: ${String(why ?? this.lastConsumerError ?? this.producer.lastError ?? 'none')})`,
         );
       await new Promise((r) => setTimeout(r, 20));
     }
