@@ -49,6 +49,19 @@ export {
 export { ENTRY_FIELD, PredictionProducer, type ProducerOptions, type ProducerStats } from './producer.ts';
 export { checkRecord, type FeatureValue, type PredictionRecord } from './record.ts';
 export {
+  type DriftCell,
+  type FeatureHistogram,
+  MAX_HISTOGRAMS,
+  type ReportData,
+  type ReportWindow,
+  renderReport,
+  reportData,
+  SCORE_BINS,
+  summarizeWindow,
+  writeReport,
+} from './report.ts';
+export { inferSchema, parseReportCall, type ReportCall, reportFromLog } from './report-cli.ts';
+export {
   accuracyOf,
   type Confusion,
   confusionOf,
