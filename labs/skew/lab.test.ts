@@ -9,8 +9,8 @@ import lab from './lab.ts';
 
 labSuite(lab, {
   healthy: ({ metrics }) => {
-    expect(metrics.auc_served).toBe(metrics.auc_offline);
-    expect(metrics.skew_rate_before_drift).toBe(0);
-    expect(metrics.drift_first_flagged_day).toBe(4);
+    expect(metrics.aucServed).toBe(metrics.aucOffline);
+    expect(metrics.skewRateBeforeDrift).toBe(0);
+    expect(metrics.driftFirstFlaggedDay).toBe(4);
   },
 });

@@ -69,8 +69,10 @@ const lab: LabDefinition = {
       'Record the payments (Postgres) and the customer aggregate (feature store)',
       async () => {
         const world = buildWorld(seed, t);
+        out.status('payments into Postgres');
         await loadWorld(services, world);
         const activity = activityRows([...world.history, ...world.days.flat()], seed);
+        out.status(`${activity.length} feature rows into the feature store`);
         await loadActivity(services, activity);
         return { world, activity };
       },
@@ -123,6 +125,7 @@ const lab: LabDefinition = {
           SERVE_START,
         );
         const service = await FraudService.start(services, model, config, counts);
+        out.status(`scoring ${world.days.flat().length} requests`);
         const started = performance.now();
         const result = await serveTraffic(services, service, world.days);
         return { ...result, ms: performance.now() - started };
@@ -230,18 +233,18 @@ const lab: LabDefinition = {
     return {
       checks,
       metrics: {
-        training_rows: trainingRows.length,
+        trainingRows: trainingRows.length,
         requests: pairs.length,
-        skew_rate_before_drift: skewBefore,
-        skew_rate_after_drift: skewAfter,
-        skewed_features: differing.map((s) => s.feature).join(',') || null,
-        drift_first_flagged_day: firstFlag?.day ?? null,
-        auc_served: c.aucServed,
-        auc_offline: c.aucOffline,
-        review_rate_served: c.flaggedServed,
-        review_rate_offline: c.flaggedOffline,
-        decisions_changed: c.decisionsChanged,
-        serve_ms: served.ms,
+        skewRateBeforeDrift: skewBefore,
+        skewRateAfterDrift: skewAfter,
+        skewedFeatures: differing.map((s) => s.feature).join(',') || null,
+        driftFirstFlaggedDay: firstFlag?.day ?? null,
+        aucServed: c.aucServed,
+        aucOffline: c.aucOffline,
+        reviewRateServed: c.flaggedServed,
+        reviewRateOffline: c.flaggedOffline,
+        decisionsChanged: c.decisionsChanged,
+        serveMs: served.ms,
       },
     };
   },
