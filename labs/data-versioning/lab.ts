@@ -217,7 +217,7 @@ const lab: LabDefinition = {
             'retrain',
             again,
             rerun.weights,
-            fault === 'unpinned-data' ? 'table, latest' : `snapshot ${short(snap.id)}`,
+            fault === 'unpinned-data' ? 'table, latest' : `snapshot ${snap.id.slice(0, 8)}`,
           ),
         ],
       );
