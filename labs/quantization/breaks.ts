@@ -35,10 +35,10 @@ export const BREAKS: LabBreak[] = [
     name: 'per-tensor-outlier',
     symptom:
       'int8 per tensor now moves the payments scores ~30x more than before and changes decisions; per channel does not',
-    hint: 'compare the largest weight of the hidden kernel with its standard deviation, and what one scale per tensor must cover',
+    hint: 'in the weights table, compare the per-tensor int8 step with a typical weight, and which channel sets that step',
     explanation:
       'One hidden unit of the payments model was rescaled: its incoming weights and bias multiplied by c, ' +
-      'its outgoing weight divided by c, so its largest weight sits at 100σ of the kernel. ReLU is ' +
+      'its outgoing weight divided by c, so its largest weight sits at 100σ of the kernel as trained. ReLU is ' +
       'positively homogeneous, so the fp32 model scores exactly as before. But int8 with one scale per ' +
       'tensor must now cover ±100σ with 255 levels: the step grows from about 0.02σ to 0.8σ, and every ' +
       'ordinary weight is rounded by up to 0.4σ of noise. One scale per output channel confines the ' +

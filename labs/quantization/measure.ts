@@ -110,7 +110,7 @@ async function measureAll(
   }
   const one = rows.slice(0, 1);
   const batch = rows.slice(0, 64);
-  for (const m of models) for (let w = 0; w < 3; w++) await Promise.all([m.predict(one), m.predict(batch)]);
+  for (const m of models) for (let w = 0; w < 2; w++) await Promise.all([m.predict(one), m.predict(batch)]);
   const b1 = versions.map(() => [] as number[]);
   const b64 = versions.map(() => [] as number[]);
   for (let r = 0; r < options.rounds; r++) {
