@@ -9,10 +9,10 @@
 
 import type { PairedSample } from '@mlops-lab/evaluation';
 import { fmt, type Narrator } from '@mlops-lab/labkit';
+import { recordLabels } from '@mlops-lab/monitoring';
 import {
   falsePromotionRate,
   type PromotionRate,
-  recordLabels,
   type Verdict,
   type VerdictOptions,
   verdict,

@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, fmt, type LabDefinition } from '@mlops-lab/labkit';
+import { PredictionLog } from '@mlops-lab/monitoring';
 import { setAlias, setRouting } from '@mlops-lab/registry';
-import { createRouter, PredictionLog, registryRoutes } from '@mlops-lab/router';
+import { createRouter, registryRoutes } from '@mlops-lab/router';
 import { BREAKS, CHECK } from './breaks.ts';
 import { ALPHA, LabelFeed, nullStep, promoteReason, round } from './decide.ts';
 import { SLOW_MS, startReplica, stopReplicas, switchable } from './deploy.ts';
@@ -50,7 +51,9 @@ const lab: LabDefinition = {
     const replicas: Awaited<ReturnType<typeof startReplica>>[] = [];
     try {
       const m = await out.step('Train the champion on old weeks, the challengers on what the team had', () =>
-        trainModels(services, { name: NAME, seed, size: z.train, epochs: z.epochs, artifactsRoot }),
+        trainModels(services, { name: NAME, seed, size: z.train, epochs: z.epochs, artifactsRoot }, (text) =>
+          out.status(text),
+        ),
       );
       await setAlias(services.pg, NAME, 'champion', m.v1.version, `first production model, ${m.v1.data}`);
       await setRouting(
@@ -262,7 +265,8 @@ const lab: LabDefinition = {
             ),
             check(
               CHECK.nullRate,
-              // "At or under alpha" as a test on the simulation: the rate's 95% CI must reach down to alpha.
+              // Not "at or under alpha": a simulated rate of 6% can be alpha's 5% plus noise. The test is
+              // that alpha lies at or above the lower end of the rate's 95% CI.
               nul.ci[0] <= ALPHA,
               `${fmt.pct(nul.rate)} of ${nul.trials} null experiments promoted, 95% CI ` +
                 `${fmt.pct(nul.ci[0])}-${fmt.pct(nul.ci[1])} vs alpha ${fmt.pct(ALPHA)}`,

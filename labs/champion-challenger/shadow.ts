@@ -5,7 +5,8 @@
  * look). Used for the retrained challenger and for the offline winner.
  */
 import { fmt, type Narrator } from '@mlops-lab/labkit';
-import { joinOutcomes, type PredictionLog, type Router, verdict } from '@mlops-lab/router';
+import type { PredictionLog } from '@mlops-lab/monitoring';
+import { joinOutcomes, type Router, verdict } from '@mlops-lab/router';
 import type { Services } from '@mlops-lab/services';
 import { ALPHA, type Decision, decide, type LabelFeed, type Pairs } from './decide.ts';
 import { openLoop, type Reply, type Request, type Users } from './traffic.ts';
@@ -141,7 +142,8 @@ export function verdictTable(out: Narrator, d: Decision, champion: string, chall
     ],
     [
       [
-        `${d.at}${d.looks > 1 ? ` (look ${d.looks})` : ''}`,
+        // Always the look count: a "(look 7)" shown only when the rule peeks would name the fault.
+        `${d.at} (look ${d.looks})`,
         v.positives,
         fmt.num(v.champion),
         fmt.num(v.challenger),

@@ -6,8 +6,6 @@
  * verdict stands on (AUC, DeLong, bootstrap, Wilson) are exported by @mlops-lab/evaluation.
  */
 
-// The log the router appends to and the labels joined to it, for callers that depend on the router only.
-export { PredictionLog, recordLabels } from '@mlops-lab/monitoring';
 export {
   type CanaryEvent,
   type CanaryOptions,
