@@ -79,4 +79,11 @@ export const benches: readonly BenchDefinition[] = [
     needs: [],
     options: '--requests N --runs N',
   },
+  {
+    name: 'monitoring-report',
+    file: 'packages/monitoring/bench/report.ts',
+    title: 'the HTML monitoring report, 100k rows x 20 features, beside one embedding the rows',
+    needs: [],
+    options: '--rows N --runs N',
+  },
 ];
