@@ -13,19 +13,18 @@ import { join } from 'node:path';
 import { type Check, check, fmt, type LabDefinition } from '@mlops-lab/labkit';
 import { aliasHistory, migrateRegistry } from '@mlops-lab/registry';
 import {
-  DEFAULT_GATE,
   HISTORY_HEAD,
   historyRows,
   migrateRetrain,
-  type RetrainConfig,
+  pipelineConfig,
   runHistory,
   runPipeline,
+  SIM_START,
   seedFeed,
 } from '@mlops-lab/training';
 import { BREAKS, CHECK } from './breaks.ts';
 
 const MODEL = 'payments-retrain';
-const SIM_START = Date.UTC(2025, 0, 6); // a Monday
 
 const lab: LabDefinition = {
   name: 'retraining',
@@ -59,26 +58,18 @@ const lab: LabDefinition = {
     );
 
     const artifactsRoot = mkdtempSync(join(tmpdir(), 'retraining-lab-'));
-    const pg = services.backends.postgres!;
     const weekRealMs = quick ? 700 : 1000;
-    const config: RetrainConfig = {
+    const config = pipelineConfig({
       model: MODEL,
-      postgres: { url: pg.url, kind: pg.kind, schema: services.schema },
-      redis: { url: services.backends.redis!.url, prefix: services.key('bull') },
-      // The first scheduled week starts 6 s after the workers are spawned (they boot in 2-5 s).
-      clock: { simStart: SIM_START, realStart: Date.now() + 6000 - firstSlot * weekRealMs, weekRealMs },
+      services,
       firstSlot,
       lastSlot,
-      trainWeeks: 2,
-      minRows: Math.round(perWeek / 4),
-      minPerClass: 20,
-      epochs: 150,
-      gate: { ...DEFAULT_GATE, seed },
+      paymentsPerWeek: perWeek,
+      seed,
+      weekRealMs,
       artifactsRoot,
-      lockDurationMs: 1500,
-      stalledIntervalMs: 500,
       overlapHoldout: fault === 'metric-gaming',
-    };
+    });
     const crashes = fault === 'worker-crash' ? [`after-finish:${firstSlot}`, `train:${shiftWeek + 2}`] : [];
     let duplicateTicks = 0;
     const run = await out.step(
@@ -212,11 +203,11 @@ const lab: LabDefinition = {
       metrics: {
         weeks: slots,
         promotions: promoted.length,
-        champion_moves: moves,
+        championMoves: moves,
         skipped: skipped.length,
-        retried_runs: retried.length,
-        workers_killed: run.killed.length,
-        pipeline_ms: run.elapsedMs,
+        retriedRuns: retried.length,
+        workersKilled: run.killed.length,
+        pipelineMs: run.elapsedMs,
       },
     };
   },

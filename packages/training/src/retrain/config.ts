@@ -3,9 +3,12 @@
  * scheduled slots, the data window, the gate. It travels to worker processes as JSON in
  * `RETRAIN_CONFIG`, and is checked there before any work.
  */
-import type { BackendKind } from '@mlops-lab/services';
+import type { BackendKind, ServicesWithExtras } from '@mlops-lab/services';
 import type { ClockSpec } from './clock.ts';
-import type { GateOptions } from './gate.ts';
+import { DEFAULT_GATE, type GateOptions } from './gate.ts';
+
+/** Simulated week 0 of every pipeline here: a Monday. */
+export const SIM_START = Date.UTC(2025, 0, 6);
 
 export interface RetrainConfig {
   model: string;
@@ -41,4 +44,57 @@ export function parseConfig(text: string | undefined): RetrainConfig {
   if (!(c.lastSlot >= c.firstSlot && c.firstSlot >= 1))
     throw new Error(`retrain worker: slots ${c.firstSlot}..${c.lastSlot} must be 1 <= first <= last`);
   return c;
+}
+
+export interface PipelineSpec {
+  model: string;
+  /** The stores the workers join: the same schema, and a queue prefix under the services' key prefix. */
+  services: Pick<ServicesWithExtras, 'backends' | 'schema' | 'key'>;
+  firstSlot: number;
+  lastSlot: number;
+  /** Payments per feed week: a week below a quarter of it is skipped. */
+  paymentsPerWeek: number;
+  seed: number;
+  weekRealMs: number;
+  artifactsRoot: string;
+  epochs?: number;
+  /** Wall-clock ms until week `firstSlot` starts (the workers boot meanwhile; a late first tick is caught up). */
+  startInMs?: number;
+  overlapHoldout?: boolean;
+  /**
+   * BullMQ's lock on a job (renewed every half of it) and the stalled-job check's period. A run's steps
+   * are CPU-bound for a few hundred ms at a time (training, the bootstrap, the data gate); on a loaded
+   * machine a 1.5 s lock lapsed under a live worker and its job ran again, so the default is 5 s / 1 s.
+   */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/** The pipeline config the lab, `pnpm retrain run` and the fault tests share. */
+export function pipelineConfig(spec: PipelineSpec, now: number = Date.now()): RetrainConfig {
+  const pg = spec.services.backends.postgres;
+  const redis = spec.services.backends.redis;
+  if (!pg || !redis) throw new Error('retrain: the pipeline needs postgres and redis');
+  return {
+    model: spec.model,
+    postgres: { url: pg.url, kind: pg.kind, schema: spec.services.schema },
+    // A queue prefix per model: the run job ids (run-<week>) are unique per queue.
+    redis: { url: redis.url, prefix: spec.services.key(`bull:${spec.model}`) },
+    clock: {
+      simStart: SIM_START,
+      realStart: now + (spec.startInMs ?? 6000) - spec.firstSlot * spec.weekRealMs,
+      weekRealMs: spec.weekRealMs,
+    },
+    firstSlot: spec.firstSlot,
+    lastSlot: spec.lastSlot,
+    trainWeeks: 2,
+    minRows: Math.round(spec.paymentsPerWeek / 4),
+    minPerClass: 20,
+    epochs: spec.epochs ?? 150,
+    gate: { ...DEFAULT_GATE, seed: spec.seed },
+    artifactsRoot: spec.artifactsRoot,
+    lockDurationMs: spec.lockDurationMs ?? 5000,
+    stalledIntervalMs: spec.stalledIntervalMs ?? 1000,
+    overlapHoldout: spec.overlapHoldout ?? false,
+  };
 }

@@ -2,7 +2,7 @@
  * Runs a whole pipeline from the outside (Q14, Q15), as a lab or a fault test does: worker processes
  * started at once (each upserts the schedule at boot), the schedule left to fire week after week on the
  * fast clock, a worker SIGKILLed where its stop point was armed, and a wait until every scheduled slot
- * has its terminal record (or a deadline, which is reported, never hidden). Then the workers are
+ * has its terminal record and no run job is left (or a deadline, which is reported, never hidden). Then the workers are
  * stopped (SIGTERM), the queues obliterated (the namespace's Redis keys go with the services' close).
  */
 import { Queue } from 'bullmq';
@@ -74,8 +74,14 @@ export async function runPipeline(
     await options.whileRunning?.({ ticks, runs });
     const slots = config.lastSlot - config.firstSlot + 1;
     const deadline = Date.now() + (options.deadlineMs ?? 120_000);
+    // Done: every slot terminal, and no run job still held or queued (a killed worker's job is retried
+    // after its lock lapses, possibly after the later slots have finished: that retry is waited for too).
+    const pending = async () => {
+      const c = await runs.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+      return Object.values(c).reduce((a, b) => a + b, 0);
+    };
     let done = await terminalCount(pool, config);
-    while (done.size < slots && Date.now() < deadline) {
+    while ((done.size < slots || (await pending()) > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       done = await terminalCount(pool, config);
     }

@@ -4,7 +4,7 @@
  * champion move), worker processes, and the history of every run.
  */
 export { type Clock, type ClockSpec, DAY_MS, scaledClock, WEEK_MS } from './clock.ts';
-export { parseConfig, type RetrainConfig } from './config.ts';
+export { type PipelineSpec, parseConfig, pipelineConfig, type RetrainConfig, SIM_START } from './config.ts';
 export { type PipelineOptions, type PipelineRun, runPipeline } from './coordinator.ts';
 export { ACTIVITY_FEATURES, type FeedRow, pullWindow, snapshotHash } from './data.ts';
 export { type FeedSpec, feedPayments, type SeededFeed, seedFeed } from './feed.ts';

@@ -1,7 +1,8 @@
 /**
  * The pipeline on BullMQ (Q14): a Job Scheduler (`upsertJobScheduler`, `every` one simulated week) puts
  * a `tick` on the ticks queue each week; a tick enqueues the run of its slot, and of any earlier slot
- * with no terminal record yet (a tick lost to a clock jump or an outage is caught up), on the runs queue
+ * with no terminal record yet (a tick lost to a clock jump, an outage or a late boot is caught up, also
+ * by a tick after the last slot), on the runs queue
  * with the job id `run-<slot>`: BullMQ ignores an add whose id exists, so a duplicate trigger for a
  * week starts no second run. Runs of one model finish in slot order (a run whose previous slot is not
  * terminal waits, `moveToDelayed` + `DelayedError`, BullMQ's documented manual delay), because each
@@ -35,8 +36,9 @@ export async function upsertSchedule(ticks: Queue, c: RetrainConfig): Promise<vo
     {
       every: c.clock.weekRealMs,
       startDate: clock.realAtSlot(c.firstSlot),
-      // Half a week after the last slot: no further tick.
-      endDate: clock.realAtSlot(c.lastSlot) + c.clock.weekRealMs / 2,
+      // No endDate: BullMQ refuses an upsert whose end has passed, and a worker that booted late (a
+      // loaded machine) would then fail to start at all. Ticks after the last slot catch up on what is
+      // left and enqueue nothing more; the coordinator removes the scheduler when the run is over.
     },
     { name: 'tick', data: { model: c.model }, opts: { removeOnComplete: false, removeOnFail: false } },
   );
@@ -69,10 +71,10 @@ export async function processTick(
     'INSERT INTO retrain_ticks (job_id, model, slot, worker) VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING',
     [job.id, c.model, slot, worker],
   );
-  if (slot < c.firstSlot || slot > c.lastSlot) return { slot, enqueued: [] };
+  if (slot < c.firstSlot) return { slot, enqueued: [] };
   const done = await terminalSlots(pool, c.model);
   const enqueued: number[] = [];
-  for (let s = c.firstSlot; s <= slot; s++) {
+  for (let s = c.firstSlot; s <= Math.min(slot, c.lastSlot); s++) {
     if (done.has(s)) continue;
     await runs.add('run', { slot: s }, { jobId: runJobId(s), ...RUN_OPTIONS });
     enqueued.push(s);

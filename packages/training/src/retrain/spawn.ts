@@ -44,7 +44,9 @@ export function spawnWorker(config: RetrainConfig, name: string, stopAt?: string
             `worker ${name} exited before printing "${text}": ${err.trim().split('\n').slice(-3).join(' | ')}`,
           );
         if (Date.now() > deadline)
-          throw new Error(`worker ${name} did not print "${text}" within ${timeoutMs} ms`);
+          throw new Error(
+            `worker ${name} did not print "${text.trim()}" within ${timeoutMs} ms; stdout: ${JSON.stringify(out.slice(-200))}, stderr: ${JSON.stringify(err.slice(-400))}`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
     },
