@@ -39,6 +39,9 @@ export const SCHEMES = [
   'int8-tensor-asym',
   'int8-channel-sym',
   'int8-channel-asym',
+  // int4 with one scale per tensor and with smaller groups: what the group size buys and costs.
+  'int4-tensor-sym',
+  'int4-g32-sym',
   `int4-g${GROUP}-sym`,
   `int4-g${GROUP}-asym`,
 ] as const;
@@ -74,6 +77,8 @@ async function quantizeAll(
  * the way it moves σ): the largest weight, the range of the channels' largest weights, and the step one
  * int8 scale per tensor would take. Every weight is rounded to that step.
  */
+const SPREAD_HEADERS = ['tensor', 'shape', 'median |w|', 'max |w|', 'channel maxima', 'int8 per-tensor step'];
+
 function spreadRows(files: Record<string, Uint8Array>): string[][] {
   return fp32Weights(files)
     .filter(({ spec, values }) => spec.shape.length >= 2 && values.length >= 64)
@@ -182,10 +187,7 @@ const lab: LabDefinition = {
           `holdout ${holdout.length} rows (the latest quarter), TF.js backend ${handle.backend}. Its weights ` +
           '(kernels with 64+ weights are quantized; biases and the 8-weight output kernel stay fp32), in units of the median |w|:',
       );
-      out.table(
-        ['tensor', 'shape', 'median |w|', 'max |w|', 'channel maxima', 'int8 per-tensor step'],
-        spreadRows(files),
-      );
+      out.table(SPREAD_HEADERS, spreadRows(files));
 
       const corpus = await out.step(
         'Train the bigger model: a topic MLP on the corpus embeddings, and register it',
@@ -200,8 +202,9 @@ const lab: LabDefinition = {
       out.say(
         `${CORPUS_MODEL}@${corpus.version}: 256 -> 1024 -> 512 -> 12, ${fmt.count(corpus.weights)} weights, ` +
           `${corpus.trainRows} training documents, holdout accuracy ${corpus.accuracy.toFixed(3)} ` +
-          `(${corpus.holdoutLabels.length} documents).`,
+          `(${corpus.holdoutLabels.length} documents). Its kernels, in the same units:`,
       );
+      out.table(SPREAD_HEADERS, spreadRows(await loadArtifact(corpus.hash, { root: artifactsRoot })));
 
       const [pVersions, cVersions] = await out.step(
         `Quantize both with ${SCHEMES.length} schemes; register each as its own version`,
