@@ -2,8 +2,8 @@
  * Lab `quantization` (Q33): the weights of two real TF.js models of the project, the payments fraud
  * MLP and a ~0.8M-weight topic classifier on the corpus embeddings, quantized to fp16, int8 per tensor
  * and per channel, int4 per tensor and per group of 32 and 128, symmetric and asymmetric; each
- * quantized artifact is its own registry version, and each is measured against fp32 in the same run: bytes on disk, load time,
- * latency at batch 1 and 64, holdout quality and agreement of decisions. One quantized version is
+ * quantized artifact is its own registry version, and each is measured against fp32 in the same run:
+ * bytes on disk, load time, latency at batch 1 and 64, holdout quality and agreement of decisions. One quantized version is
  * served by the model server. Then the memory arithmetic of a 70B model across GPUs, from formulas.
  * What is and is not sped up: TF.js has no integer kernels, so weights are dequantized at load and
  * the compute is fp32; only the files shrink. References: tfjs-converter's weight quantization
