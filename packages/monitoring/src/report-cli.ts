@@ -43,11 +43,11 @@ export interface ReportCall {
 
 function date(what: string, text: string | undefined): number {
   if (text === undefined) throw new UsageError(`${what} is needed`);
-  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/.test(text)
+  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/.test(text)
     ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text)
     : Number.NaN;
   if (!Number.isFinite(ms))
-    throw new UsageError(`${what} "${text}" is not a date (YYYY-MM-DD or an ISO time)`);
+    throw new UsageError(`${what} "${text}" is not a date (YYYY-MM-DD, or a UTC time such as 2026-01-05T12:00Z)`);
   return ms;
 }
 
