@@ -3,7 +3,8 @@
  * `pnpm retrain history` has runs to show. The feed (26 weeks of payments, the fraud pattern changing in
  * week 6) is seeded once, on the first call; worker processes are started, each upserts the schedule,
  * and the fast clock runs weeks 2..(1 + weeks). A week that already has its terminal record is never run
- * again: a second call with the same --weeks starts no run, a call with more weeks runs only the new ones.
+ * again: a second call with the same --weeks starts no worker, a call with more weeks starts the clock
+ * at the first week without a record and runs only the new ones.
  */
 import { mkdirSync } from 'node:fs';
 import { artifactsRoot } from '@mlops-lab/registry';
@@ -53,40 +54,57 @@ export async function retrainRun(
   log: (line: string) => void = console.log,
 ): Promise<number> {
   await ensureFeed(services, options.seed, log);
-  const root = artifactsRoot();
-  mkdirSync(root, { recursive: true });
-  const config = pipelineConfig({
-    model: options.model,
-    services,
-    firstSlot: 2,
-    lastSlot: 1 + options.weeks,
-    paymentsPerWeek: PER_WEEK,
-    seed: options.seed,
-    weekRealMs: 1000,
-    artifactsRoot: root,
-    // BullMQ's default lock: a worker that dies holding a run frees it ~30 s later.
-    lockDurationMs: 30_000,
-    stalledIntervalMs: 5_000,
-  });
-  log(
-    `pipeline: ${options.model}, weeks 2..${config.lastSlot} on a clock of ${config.clock.weekRealMs} ms per week, ` +
-      `${options.workers} worker processes`,
+  const lastSlot = 1 + options.weeks;
+  const { rows } = await services.pg.query<{ slot: number }>(
+    'SELECT slot FROM retrain_runs WHERE model = $1 AND slot <= $2',
+    [options.model, lastSlot],
   );
-  const run = await runPipeline(
-    services.pg,
-    () => services.newRedis({ maxRetriesPerRequest: null }),
-    config,
-    { workers: options.workers, deadlineMs: 60_000 + options.weeks * 5_000, onEvent: log },
-  );
-  const history = (await runHistory(services.pg, options.model)).filter((h) => h.slot <= config.lastSlot);
+  const done = new Set(rows.map((r) => r.slot));
+  // Weeks already terminal are never run again: the clock starts at the first week without a record.
+  let firstSlot = 2;
+  while (firstSlot <= lastSlot && done.has(firstSlot)) firstSlot++;
+  let missing: number[] = [];
+  let elapsed = '';
+  if (firstSlot > lastSlot) {
+    log(`pipeline: ${options.model}, weeks 2..${lastSlot} all have their terminal record: nothing to run`);
+  } else {
+    const root = artifactsRoot();
+    mkdirSync(root, { recursive: true });
+    const config = pipelineConfig({
+      model: options.model,
+      services,
+      firstSlot,
+      lastSlot,
+      paymentsPerWeek: PER_WEEK,
+      seed: options.seed,
+      weekRealMs: 1000,
+      artifactsRoot: root,
+      // BullMQ's default lock: a worker that dies holding a run frees it ~30 s later.
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 5_000,
+    });
+    log(
+      `pipeline: ${options.model}, weeks ${firstSlot}..${lastSlot} on a clock of ${config.clock.weekRealMs} ms per week, ` +
+        `${options.workers} worker processes`,
+    );
+    const run = await runPipeline(
+      services.pg,
+      () => services.newRedis({ maxRetriesPerRequest: null }),
+      config,
+      { workers: options.workers, deadlineMs: 60_000 + options.weeks * 5_000, onEvent: log },
+    );
+    missing = run.missing;
+    elapsed = ` in ${(run.elapsedMs / 1000).toFixed(1)} s`;
+  }
+  const history = (await runHistory(services.pg, options.model)).filter((h) => h.slot <= lastSlot);
   log(HISTORY_HEAD.join(' | '));
   for (const r of historyRows(history, 80)) log(r.join(' | '));
   const counts = ['promoted', 'rejected', 'skipped'].map(
     (o) => `${history.filter((h) => h.outcome === o).length} ${o}`,
   );
   log(
-    `${history.length} of ${options.weeks} weeks terminal (${counts.join(', ')}) in ${(run.elapsedMs / 1000).toFixed(1)} s` +
-      (run.missing.length ? `; no record for weeks ${run.missing.join(', ')}` : ''),
+    `${history.length} of ${options.weeks} weeks terminal (${counts.join(', ')})${elapsed}` +
+      (missing.length ? `; no record for weeks ${missing.join(', ')}` : ''),
   );
-  return run.missing.length === 0 ? 0 : 1;
+  return missing.length === 0 ? 0 : 1;
 }
