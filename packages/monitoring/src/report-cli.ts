@@ -47,7 +47,9 @@ function date(what: string, text: string | undefined): number {
     ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text)
     : Number.NaN;
   if (!Number.isFinite(ms))
-    throw new UsageError(`${what} "${text}" is not a date (YYYY-MM-DD, or a UTC time such as 2026-01-05T12:00Z)`);
+    throw new UsageError(
+      `${what} "${text}" is not a date (YYYY-MM-DD, or a UTC time such as 2026-01-05T12:00Z)`,
+    );
   return ms;
 }
 
