@@ -139,7 +139,8 @@ describe('retraining with a worker SIGKILLed mid-job', () => {
     // The first model is promoted on the value threshold, by the worker that survived, in attempt 2.
     expect(killed).toMatchObject({ outcome: 'promoted', attempt: 2, championVersion: null });
     expect(killed.worker).not.toBe(run.killed[0].worker);
-    // The dead attempt's trace ends inside training: its pull and validate are recorded, nothing after.
+    // The dead attempt's trace ends inside the train step (killed after the fit, before the artifact
+    // was stored and registered): its pull and validate are recorded, nothing after.
     const { rows } = await services.pg.query<{ step: string }>(
       'SELECT step FROM retrain_steps WHERE model = $1 AND slot = $2 AND attempt = 1 ORDER BY id',
       [model, FIRST],
