@@ -7,5 +7,5 @@ import { expect } from 'vitest';
 import lab from './lab.ts';
 
 labSuite(lab, {
-  healthy: ({ metrics }) => expect(metrics.artifact_retrain).toBe(metrics.artifact_first),
+  healthy: ({ metrics }) => expect(metrics.artifactRetrain).toBe(metrics.artifactFirst),
 });

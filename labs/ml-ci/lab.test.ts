@@ -7,5 +7,5 @@ import { expect } from 'vitest';
 import lab from './lab.ts';
 
 labSuite(lab, {
-  healthy: ({ metrics }) => expect(metrics.exit_code).toBe(0),
+  healthy: ({ metrics }) => expect(metrics.exitCode).toBe(0),
 });
