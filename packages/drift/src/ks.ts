@@ -7,9 +7,9 @@
  * the asymptotic p-value (with a warning) when lcm(n1, n2) is too large or the count fails; asymptotic is
  * kstwo.sf(D, round(n1*n2/(n1+n2))). Cost: a sorted copy of each sample (sort.ts's radix sort, which
  * reads the caller's array in its first pass) and one merge pass; at 1e6 vs 1e6 the sorts are about
- * four fifths of it (`pnpm bench drift`). The walk branches on which sample comes next, which
- * mispredicts about half the time on interleaved samples; branch-free variants (0/1 steps on an exact
- * integer numerator) measured no faster once ties are handled, so the plain walk stays.
+ * three quarters of it and the walk a fifth (`pnpm bench drift`). The walk branches on which sample
+ * comes next, which mispredicts about half the time on interleaved samples; branch-free variants
+ * (0/1 steps on an exact integer numerator) measured no faster once ties are handled.
  */
 import { DriftInputError } from './errors.ts';
 import { type NanPolicy, type NumericInput, sortedCopy } from './input.ts';
