@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flag, intArg, report, time } from '@mlops-lab/benchkit';
-import { reportWorld } from '../src/fixtures/report-world.ts';
 import { renderReport, reportData } from '../src/report.ts';
+import { reportWorld } from '../src/report-demo.ts';
 
 const quick = flag('quick');
 const rows = intArg('rows', quick ? 20_000 : 100_000);

@@ -5,10 +5,9 @@
  */
 import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
-import { reportWorld } from './fixtures/report-world.ts';
-import type { PredictionRecord } from './record.ts';
 import { inferSchema, parseReportCall, reportFromLog } from './report-cli.ts';
-import { insertPredictions, migrateMonitoring, recordLabels } from './store.ts';
+import { reportWorld, writeDemoLog } from './report-demo.ts';
+import { migrateMonitoring } from './store.ts';
 
 const services = testServices({
   needs: ['postgres'],
@@ -31,6 +30,7 @@ describe('pnpm monitor report: the call', () => {
   ];
   it('parses dates, the window and defaults', () => {
     const call = parseReportCall(ok, Date.UTC(2026, 2, 1));
+    if (call.command !== 'report') throw new Error('expected a report call');
     expect(call.reference).toEqual({ from: Date.UTC(2026, 0, 5), to: Date.UTC(2026, 0, 12) });
     expect(call.windowMs).toBe(7 * DAY);
     expect(call.asOf).toBe(Date.UTC(2026, 2, 1));
@@ -63,6 +63,12 @@ describe('pnpm monitor report: the call', () => {
   ])('%j is refused', (args, message) => {
     expect(() => parseReportCall(args as string[])).toThrow(message);
   });
+  it('demo takes --out only', () => {
+    expect(parseReportCall(['demo', '--out', 'd.html'])).toMatchObject({ command: 'demo' });
+    expect(() => parseReportCall(['demo', '--out', 'd.html', '--from', '2026-01-01'])).toThrow(
+      /--from is for report/,
+    );
+  });
   it('reads the schema off the reference features', () => {
     expect(
       inferSchema([{ features: { a: 1, b: 'x', c: null } }, { features: { a: null, b: 'y', c: 2 } }]),
@@ -83,29 +89,11 @@ describe('pnpm monitor report: from the log', () => {
       conceptFrom: 2,
       labelledBefore: 3,
     });
-    // The reference goes into the log as the week before, labelled.
+    await writeDemoLog(services.pg, world);
     const start = world.windowed[0].window.start;
-    const ref = reportWorld({ windows: 1, rowsPerWindow: 2000, seed: 9 }).windowed[0].rows.map((r, i) => ({
-      ...r,
-      requestId: `ref-${i}`,
-      at: start - 7 * DAY + Math.floor((i * 7 * DAY) / 2000),
-    }));
-    const all = [...ref, ...world.windowed.flatMap((w) => w.rows)];
-    const records: PredictionRecord[] = all.map(({ label: _l, labelledAt: _at, ...r }) => ({
-      ...r,
-      features: r.features as PredictionRecord['features'],
-    }));
-    for (let i = 0; i < records.length; i += 1000)
-      await insertPredictions(services.pg, records.slice(i, i + 1000));
-    await recordLabels(
-      services.pg,
-      all
-        .filter((r) => r.label !== null)
-        .map((r) => ({ requestId: r.requestId, label: r.label!, labelledAt: r.labelledAt! })),
-    );
     const data = await reportFromLog(services.pg, {
       title: 't',
-      reference: { from: start - 7 * DAY, to: start },
+      reference: world.referenceRange,
       from: start,
       to: world.windowed.at(-1)!.window.end,
       windowMs: 7 * DAY,

@@ -4,6 +4,11 @@
  *
  *   pnpm monitor report --out report.html --reference 2026-01-05..2026-01-12 --from 2026-01-12 --to 2026-03-02
  *                       [--window-days 7] [--as-of 2026-03-20] [--namespace monitoring] [--title "..."]
+ *   pnpm monitor demo --out demo.html
+ *
+ * `demo` writes a demonstration log (report-demo.ts: six weeks of the payments world, concept drift in
+ * the fifth, the sixth not labelled yet) into a per-run schema, reports it through the same path as
+ * `report`, and drops the schema.
  *
  * The log is read from the kept namespace (schema mlops_<namespace>, default mlops_monitoring), where a
  * service that logs through @mlops-lab/monitoring with `keep: true` writes it. The reference range's
@@ -20,15 +25,18 @@ import { fitCbpe } from './cbpe.ts';
 import { MonitoringInputError } from './errors.ts';
 import { buildReference, type MonitorBounds } from './monitors.ts';
 import { type ReportData, reportData, writeReport } from './report.ts';
+import { reportWorld, writeDemoLog } from './report-demo.ts';
 import { migrateMonitoring, type Query, readLogged } from './store.ts';
 import { tumblingWindows } from './windows.ts';
 
 const DAY = 86_400_000;
 const USAGE =
-  'pnpm monitor report --out <file.html> --reference <from>..<to> --from <date> --to <date> [--window-days N] [--as-of <date>] [--namespace NAME] [--title TEXT]';
+  'pnpm monitor demo --out <file.html> | pnpm monitor report --out <file.html> --reference <from>..<to> --from <date> --to <date> [--window-days N] [--as-of <date>] [--namespace NAME] [--title TEXT]';
 const OPTIONS = ['out', 'reference', 'from', 'to', 'window-days', 'as-of', 'namespace', 'title'] as const;
 /** More windows than this is a typo in a date, not a report anyone reads. */
 const MAX_WINDOWS = 520;
+
+export type MonitorCall = ({ command: 'report' } & ReportCall) | { command: 'demo'; out: string };
 
 export interface ReportCall {
   out: string;
@@ -54,16 +62,21 @@ function date(what: string, text: string | undefined): number {
 }
 
 /** The call, checked: every mistake is a UsageError before any service starts. */
-export function parseReportCall(args: readonly string[], now = Date.now()): ReportCall {
+export function parseReportCall(args: readonly string[], now = Date.now()): MonitorCall {
   const { values, positionals } = parseCommandLine(OPTIONS, [...args]);
   const [command, extra] = positionals;
-  if (command !== 'report')
+  if (command !== 'report' && command !== 'demo')
     throw new UsageError(
-      command === undefined ? 'a command is needed (report)' : `unknown command "${command}"`,
+      command === undefined ? 'a command is needed (report or demo)' : `unknown command "${command}"`,
     );
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
   if (!values.out) throw new UsageError('--out <file.html> is needed');
   if (!values.out.endsWith('.html')) throw new UsageError(`--out "${values.out}" should end in .html`);
+  if (command === 'demo') {
+    const other = Object.keys(values).find((k) => k !== 'out' && values[k] !== undefined);
+    if (other) throw new UsageError(`--${other} is for report; demo takes --out only`);
+    return { command, out: resolve(values.out) };
+  }
   const [refFrom, refTo, ...more] = (values.reference ?? '').split('..');
   if (values.reference === undefined || more.length > 0 || refTo === undefined)
     throw new UsageError(
@@ -89,7 +102,7 @@ export function parseReportCall(args: readonly string[], now = Date.now()): Repo
   const title =
     values.title ??
     `Monitoring report ${new Date(from).toISOString().slice(0, 10)} to ${new Date(to).toISOString().slice(0, 10)}`;
-  return { out: resolve(values.out), reference, from, to, windowMs, asOf, namespace, title };
+  return { command, out: resolve(values.out), reference, from, to, windowMs, asOf, namespace, title };
 }
 
 /** A feature whose non-missing reference values are all numbers is numeric; any other categorical. */
@@ -145,11 +158,32 @@ export async function reportFromLog(
 
 async function main(): Promise<number> {
   const call = parseReportCall(process.argv.slice(2));
-  const services = await acquire({ needs: ['postgres'], namespace: call.namespace, keep: true });
+  const demo = call.command === 'demo';
+  const services = await acquire(
+    demo
+      ? { needs: ['postgres'], namespace: 'monitor-demo' }
+      : { needs: ['postgres'], namespace: call.namespace, keep: true },
+  );
   try {
     await migrateMonitoring(services);
+    let range: Omit<ReportCall, 'out' | 'namespace'>;
+    if (call.command === 'demo') {
+      const world = reportWorld({ windows: 6, rowsPerWindow: 3000, conceptFrom: 4, labelledBefore: 5 });
+      const written = await writeDemoLog(services.pg, world);
+      console.log(
+        `demo: ${written} predictions of the payments world written to ${services.schema}, dropped at exit`,
+      );
+      range = {
+        title: 'Demonstration: six weeks of payments, concept drift in the fifth, the sixth not labelled yet',
+        reference: world.referenceRange,
+        from: world.windowed[0].window.start,
+        to: world.windowed.at(-1)!.window.end,
+        windowMs: 7 * DAY,
+        asOf: world.asOf,
+      };
+    } else range = call;
     const started = performance.now();
-    const data = await reportFromLog(services.pg, call);
+    const data = await reportFromLog(services.pg, range);
     const bytes = await writeReport(call.out, data);
     const alerts = data.windows.reduce((s, w) => s + w.alerts.length, 0);
     console.log(

@@ -3,8 +3,8 @@
  * size whatever the traffic, text escaped, and what each window's summary holds.
  */
 import { describe, expect, it } from 'vitest';
-import { reportWorld } from './fixtures/report-world.ts';
 import { renderReport, reportData, SCORE_BINS } from './report.ts';
+import { reportWorld } from './report-demo.ts';
 import { escapeHtml } from './report-svg.ts';
 
 describe('the monitoring report', () => {
