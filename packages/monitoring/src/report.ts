@@ -233,7 +233,7 @@ figure{display:inline-block;margin:6px 12px 6px 0}figcaption{font-size:12px;colo
 .series path{fill:none;stroke-width:2}.series circle{stroke:none}.grid{stroke:#eee}.tick{font-size:10px;fill:#666}
 .estimated path{stroke:#1f77b4}.estimated circle{fill:#1f77b4}.realized path{stroke:#d62728}.realized circle{fill:#d62728}
 .p50 path{stroke:#2ca02c}.p50 circle{fill:#2ca02c}.p99 path{stroke:#9467bd}.p99 circle{fill:#9467bd}
-.rate path{stroke:#8c564b}.rate circle{fill:#8c564b}.band{fill:#1f77b4;opacity:.15}.shade{fill:#999;opacity:.18}
+.rate path{stroke:#8c564b}.rate circle{fill:#8c564b}svg .band{fill:#1f77b4;opacity:.15}svg .shade{fill:#999;opacity:.18}
 .alert-marker{fill:#d62728}.hist{fill:none;stroke-width:1.5}.hist.reference{stroke:#999}.hist.window{stroke:#1f77b4}
 .legend .key{margin-right:12px;font-size:12px}.legend .key::before{content:"";display:inline-block;width:10px;height:10px;margin-right:4px;background:var(--c)}
 .key.estimated{--c:#1f77b4}.key.realized{--c:#d62728}.key.p50{--c:#2ca02c}.key.p99{--c:#9467bd}.key.rate{--c:#8c564b}.key.band{--c:#a6c8e6}.key.shade{--c:#ccc}.key.alert{--c:#d62728}
