@@ -13,6 +13,7 @@ import debugging from '@mlops-lab/lab-debugging';
 import drift from '@mlops-lab/lab-drift';
 import embeddingDrift from '@mlops-lab/lab-embedding-drift';
 import featureStore from '@mlops-lab/lab-feature-store';
+import lifecycle from '@mlops-lab/lab-lifecycle';
 import llmServing from '@mlops-lab/lab-llm-serving';
 import mlCi from '@mlops-lab/lab-ml-ci';
 import monitoring from '@mlops-lab/lab-monitoring';
@@ -49,4 +50,5 @@ export const catalogue: readonly LabDefinition[] = [
   retraining,
   debugging,
   quantization,
+  lifecycle,
 ];

@@ -10,7 +10,19 @@ export { ACTIVITY_FEATURES, type FeedRow, pullWindow, snapshotHash } from './dat
 export { type FeedSpec, feedPayments, type SeededFeed, seedFeed } from './feed.ts';
 export { DEFAULT_GATE, evaluateGate, type GateInput, type GateOptions, type GateResult } from './gate.ts';
 export { HISTORY_HEAD, historyRows, runHistory, type SlotHistory } from './history.ts';
+export {
+  inputRow,
+  MODEL_FILE,
+  modelFiles,
+  type RetrainModel,
+  readModelArtifact,
+  scoreInputRows,
+  scoreModel,
+  trainModel,
+} from './model.ts';
+export { type RunContext, runSlot, slotDate } from './pipeline.ts';
 export { type Finished, finishRun, type Outcome, runIdOf, type TerminalRecord } from './promote.ts';
 export { RUNS, runJobId, schedulerId, TICKS, upsertSchedule } from './queues.ts';
 export { migrateRetrain, retrainMigrations } from './schema.ts';
 export { spawnWorker, type WorkerProcess } from './spawn.ts';
+export { RETRAIN_SCHEMA } from './validate.ts';

@@ -49,13 +49,29 @@ export function trainModel(rows: readonly FeedRow[], epochs: number): RetrainMod
   };
 }
 
-export function scoreModel(model: RetrainModel, rows: readonly FeedRow[]): Float64Array {
+/**
+ * A feed row as the model's input row (encoder plus aggregates, before standardizing): what a model
+ * server's preprocess computes from a request that carries the aggregates.
+ */
+export function inputRow(model: RetrainModel, r: Omit<FeedRow, 'eventId' | 'week' | 'label'>): number[] {
+  return Array.from(rawRow(model.stats, r as FeedRow));
+}
+
+/** Scores input rows (`inputRow`'s output): standardize with the training stats, then the weights. */
+export function scoreInputRows(model: RetrainModel, rows: readonly (readonly number[])[]): Float64Array {
   const s: Standardizer = {
     means: Float64Array.from(model.standardizer.means),
     stds: Float64Array.from(model.standardizer.stds),
   };
   const m = { weights: Float64Array.from(model.weights), bias: model.bias };
-  return Float64Array.from(rows, (r) => predictLogistic(m, standardize(s, rawRow(model.stats, r))));
+  return Float64Array.from(rows, (row) => predictLogistic(m, standardize(s, Float64Array.from(row))));
+}
+
+export function scoreModel(model: RetrainModel, rows: readonly FeedRow[]): Float64Array {
+  return scoreInputRows(
+    model,
+    rows.map((r) => inputRow(model, r)),
+  );
 }
 
 export const MODEL_FILE = 'model.json';
