@@ -6,8 +6,9 @@
  * - scaling: the same 100,000 entity rows against 10k, 100k and 1M feature rows. Each step has 10x the
  *   feature rows; an N x M join would take ~10x longer per step, an index probe per row barely more.
  * - outside baseline: DuckDB's ASOF JOIN on the same data at the largest size (bench/lib/duckdb-asof.ts),
- *   our join's time over DuckDB's printed as a ratio, and both results compared by the rows matched and
- *   a checksum over every row.
+ *   our join's time over DuckDB's printed as a ratio (against DuckDB with its default threads, and with
+ *   one thread, as PGlite runs), and both results compared by the rows matched and a checksum over
+ *   every row.
  * Loading (insertFeatureRows, index maintained) is timed apart from the join. Every SQL result is
  * checked equal to the oracle's, row for row.
  *
@@ -68,6 +69,7 @@ export interface BenchOfflineResult {
     threads: number;
     loadMs: number;
     joinMs: number;
+    joinMsOneThread: number;
     matched: number;
     checksum: string;
     oursMatched: number;
@@ -178,6 +180,7 @@ export async function benchOffline(options: BenchOfflineOptions = {}): Promise<B
           threads: duck.threads,
           loadMs: duck.loadMs,
           joinMs: duck.joinMs,
+          joinMsOneThread: duck.joinMsOneThread,
           matched: b.matched,
           checksum: b.hash,
           oursMatched: a.matched,
@@ -256,6 +259,17 @@ function print(r: BenchOfflineResult): void {
           note: r.duckdb.same
             ? `same rows: ${r.duckdb.matched.toLocaleString('en')} matched, checksum ${r.duckdb.checksum}`
             : `ROWS DIFFER: DuckDB ${r.duckdb.matched} matched (${r.duckdb.checksum}), ours ${r.duckdb.oursMatched} (${r.duckdb.oursChecksum})`,
+        },
+        {
+          label: 'DuckDB ASOF JOIN, 1 thread (PGlite runs on one)',
+          key: 'duckdb-1',
+          values: { join: r.duckdb.joinMsOneThread },
+        },
+        {
+          label: `SQL on ${r.backend}, same join`,
+          key: 'sql-vs-duckdb-1',
+          vs: 'duckdb-1',
+          values: { join: r.joinMs },
         },
       ]),
     notes: [

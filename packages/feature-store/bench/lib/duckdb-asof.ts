@@ -7,8 +7,8 @@
  * entity at the same event time, so ASOF needs no tiebreak here; `checksum` shows both joins return
  * the same rows rather than trusting that.
  *
- * Timings are the query plus reading the result into JS arrays (ours returns JS objects too); the
- * load (DuckDB's appender) is timed apart.
+ * Timings are the query plus reading the result into JS arrays (ours returns JS objects too), with
+ * DuckDB's default thread count and then with one; the load (DuckDB's appender) is timed apart.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { median } from '@mlops-lab/benchkit';
@@ -26,11 +26,13 @@ export interface DuckDbAsof {
   version: string;
   threads: number;
   loadMs: number;
+  /** Median with DuckDB's default thread count (`threads`), then with one thread (PGlite runs on one). */
   joinMs: number;
+  joinMsOneThread: number;
   rows: JoinedRow[];
 }
 
-/** Loads `history` into an in-memory DuckDB and times `runs` ASOF joins after one warm-up. */
+/** Loads `history` into an in-memory DuckDB and times `runs` ASOF joins after one warm-up, twice. */
 export async function duckdbAsof(history: History, ttlMs: number, runs: number): Promise<DuckDbAsof> {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
@@ -72,12 +74,19 @@ export async function duckdbAsof(history: History, ttlMs: number, runs: number):
       ORDER BY e.ord`;
     const join = async () => (await c.runAndReadAll(sql)).getRowsJS();
     let raw = await join(); // warm-up
-    const times: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const t = performance.now();
-      raw = await join();
-      times.push(performance.now() - t);
-    }
+    const timeJoins = async () => {
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const t = performance.now();
+        raw = await join();
+        times.push(performance.now() - t);
+      }
+      return median(times);
+    };
+    const setting = (await c.runAndReadAll("SELECT current_setting('threads'), version()")).getRowsJS()[0];
+    const joinMs = await timeJoins();
+    await c.run('SET threads = 1');
+    const joinMsOneThread = await timeJoins();
     const num = (v: unknown) => (v === null ? null : Number(v));
     const rows = raw.map(([event, amount, txns, segment]) => ({
       event: num(event),
@@ -85,8 +94,14 @@ export async function duckdbAsof(history: History, ttlMs: number, runs: number):
       txns: num(txns),
       segment: segment === null ? null : String(segment),
     }));
-    const setting = (await c.runAndReadAll("SELECT current_setting('threads'), version()")).getRowsJS()[0];
-    return { version: String(setting[1]), threads: Number(setting[0]), loadMs, joinMs: median(times), rows };
+    return {
+      version: String(setting[1]),
+      threads: Number(setting[0]),
+      loadMs,
+      joinMs,
+      joinMsOneThread,
+      rows,
+    };
   } finally {
     c.closeSync();
     db.closeSync();
