@@ -57,6 +57,7 @@ const lab: LabDefinition = {
         async () => {
           const results = [];
           for (const v of [1, 2, 3]) {
+            out.status(`training v${v} of 3`);
             const r = await trainAndRegister({
               services,
               name: NAME,
