@@ -23,7 +23,7 @@ export type Stage = (typeof STAGES)[number];
 export const CHECK = {
   validation: 'validation: the snapshot verifies and passes the data gate',
   features: 'features: the training run pulled exactly the rows the features stage handed over',
-  registry: 'registry: champion names the trained version, its data spec the snapshot',
+  registry: 'registry: champion names the trained version, its data ref the rows it trained on',
   serving: 'serving: a warm server answered every request',
   inputQuiet: 'monitoring: no input-drift alert on the served week',
   retrainRan: 'retraining: the weekly run had data to train and judge on',
@@ -52,6 +52,7 @@ const STOPPED_AT_VALIDATION = [
   CHECK.features,
   CHECK.registry,
   CHECK.serving,
+  CHECK.inputQuiet,
   CHECK.retrainRan,
   CHECK.promoted,
   CHECK.newData,
@@ -110,3 +111,11 @@ export const BREAKS: LabBreak[] = [
     flips: [CHECK.promoted, CHECK.probabilistic],
   },
 ];
+
+/** The stage each fault is injected in, and the later stage that must notice it first (lab.test.ts). */
+export const INJECTED: Record<string, { at: Stage; noticedBy: Stage }> = {
+  'data-versioning:mutated-history': { at: 'data', noticedBy: 'validation' },
+  'drift:unit-change': { at: 'serving', noticedBy: 'monitoring' },
+  'retraining:empty-week': { at: 'data', noticedBy: 'retraining' },
+  'retraining:metric-gaming': { at: 'retraining', noticedBy: 'promotion' },
+};

@@ -515,7 +515,7 @@ const lab: LabDefinition = {
           CHECK.newData,
           retrained !== null && registry !== null && retrained.hash !== registry.v.hash,
           retrained && registry
-            ? `artifact ${short(registry.v.hash)} (weeks 0-1) vs ${short(retrained.hash)} (weeks 2-3), same trainModel`
+            ? `artifact ${short(registry.v.hash)} (weeks ${firstRecord?.snapshot.trainWeeks}) vs ${short(retrained.hash)} (weeks ${rec?.snapshot.trainWeeks}), same trainModel`
             : 'no second model',
         ),
         check(
