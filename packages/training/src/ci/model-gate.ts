@@ -4,11 +4,16 @@
  * on that sample's later holdout, with intervals rather than single numbers:
  *
  * - tiny training run: the candidate's vectors are finite and its training finishes with finite scores.
+ * - holdout independence: no holdout row is a copy of a training row (every field but the id); a
+ *   duplicate across the split lets memorisation pass for skill.
  * - baseline: AUC's 95% interval lies above the trivial baseline's 0.5 (a constant score), by DeLong's
  *   variance (@mlops-lab/evaluation's delongTest against constant scores).
- * - holdout vs production: paired on the same holdout rows, DeLong's 95% interval of
- *   AUC(candidate) - AUC(production) must have its lower end above -tolerance (non-inferiority), with
- *   the paired bootstrap percentile interval reported beside it (pairedBootstrapAucDelta).
+ * - holdout vs production: paired on the same holdout rows, the difference
+ *   AUC(candidate) - AUC(production) must be above -tolerance and its DeLong 95% interval must reach
+ *   0 (the candidate is not significantly worse). A strict non-inferiority rule (the interval's
+ *   lower end above -tolerance) failed 4 of 20 clean changes on a 1,000-row holdout: it needs a
+ *   holdout large enough to make the interval narrower than the tolerance (fault-benchmark.ts). The
+ *   paired bootstrap percentile interval is reported beside it (pairedBootstrapAucDelta).
  * - accuracy: at the 0.5 threshold, at most `accuracyTolerance` below production, Wilson intervals
  *   reported. With fraud near 11% most scores sit below 0.5 for any model, so accuracy barely moves
  *   when ranking gets worse: the expectation a plain CI would stop at, kept to show what it misses.
@@ -38,7 +43,7 @@ export interface ProductionModel {
 }
 
 export interface ModelGateOptions {
-  /** Largest AUC loss against production the candidate may show at the interval's lower end (default 0.02). */
+  /** Largest AUC loss against production the candidate may show (default 0.02). */
   tolerance?: number;
   /** Largest accuracy loss at 0.5 against production (default 0.02). */
   accuracyTolerance?: number;
@@ -75,6 +80,17 @@ export async function modelGate(
       backend: null,
     };
   }
+  // Copies are found on the rows as they came (all fields but the event id), not on encoded vectors,
+  // which coincide by chance once few features are left.
+  const content = ({ eventId: _, ...rest }: PaymentEvent) => JSON.stringify(rest);
+  const seen = new Set(rows.slice(0, set.trainRows).map(content));
+  const copies = rows.slice(set.trainRows).filter((e) => seen.has(content(e))).length;
+  const independence = finding(
+    'holdout independence',
+    'split',
+    copies === 0,
+    `${copies}/${set.holdoutRows} holdout rows are copies of training rows (every field but the id), allowed 0`,
+  );
   const { tf, backend } = await loadTf({ log: () => {} });
   tf.engine().startScope();
   let scores: Float32Array;
@@ -89,6 +105,7 @@ export async function modelGate(
   const prod = await production.predict(holdout.map((e) => production.preprocess(e)));
   const finite = scores.every(Number.isFinite);
   const findings: Finding[] = [
+    independence,
     finding(
       'tiny training run',
       'candidate',
@@ -122,9 +139,9 @@ export async function modelGate(
     finding(
       'holdout vs production',
       'AUC',
-      deltaCi[0] > -tolerance,
+      vsProd.delta > -tolerance && deltaCi[1] >= 0,
       `candidate ${f3(vsProd.challenger)} vs ${production.ref} ${f3(vsProd.champion)} on ${labels.length} holdout rows: ` +
-        `delta ${signed(vsProd.delta)}, 95% CI ${ci(deltaCi)} (bootstrap ${ci(boot.ci)}), lower end must be > ${f3(-tolerance)}`,
+        `delta ${signed(vsProd.delta)}, 95% CI ${ci(deltaCi)} (bootstrap ${ci(boot.ci)}), must be > ${f3(-tolerance)} with the interval reaching 0`,
     ),
   );
 

@@ -48,7 +48,8 @@ describe('runModelCi end to end', () => {
     expect(good.exitCode).toBe(0);
 
     expect(failedGates(await run({ ...base, shuffleSeed: null }))).toEqual(['code']);
-    expect(failedGates(await run({ ...base, drop: ['log_amount', 'log_distanceKm'] }))).toEqual(['model']);
+    const worse = await run({ ...base, epochs: 1, drop: ['log_amount', 'log_distanceKm'] });
+    expect(failedGates(worse)).toEqual(['model']);
     const renamed = rows.map(({ amount, ...rest }) => ({
       ...rest,
       amount_usd: amount,
