@@ -17,7 +17,7 @@ export const CHECK = {
   sticky: 'every user saw one version within each canary step',
   offlineWin: 'the second challenger beats the champion on the offline test set',
   shadowKeep: 'in shadow on live traffic the offline winner loses: verdict keep',
-  nullRate: 'false-promotion rate under the null is at or under alpha (its 95% CI reaches alpha)',
+  nullRate: 'false-promotion rate under the null is consistent with alpha (its 95% CI reaches down to alpha)',
 } as const;
 
 export const BREAKS: LabBreak[] = [

@@ -21,8 +21,11 @@ export interface Model {
 export async function trainModels(
   services: Pick<Services, 'pg' | 'migrate'>,
   o: { name: string; seed: number; size: number; epochs: number; artifactsRoot: string },
+  progress: (text: string) => void = () => {},
 ): Promise<{ v1: Model; v2: Model; v3: Model }> {
+  let n = 0;
   const train = async (world: 'old' | 'new', w: WindowOpts, epochs: number): Promise<Model> => {
+    progress(`training model ${++n} of 3`);
     const events = world === 'old' ? oldWorld(w) : newWorld(w);
     const data = `${world} world, ${describeWeeks(w)}`;
     const t = await trainAndRegister({
