@@ -49,7 +49,7 @@ export function parseConfig(text: string | undefined): RetrainConfig {
 export interface PipelineSpec {
   model: string;
   /** The stores the workers join: the same schema, and a queue prefix under the services' key prefix. */
-  services: Pick<ServicesWithExtras, 'backends' | 'schema' | 'key'>;
+  services: Pick<ServicesWithExtras, 'backends' | 'schema' | 'key' | 'pg'>;
   firstSlot: number;
   lastSlot: number;
   /** Payments per feed week: a week below a quarter of it is skipped. */
@@ -75,11 +75,18 @@ export function pipelineConfig(spec: PipelineSpec, now: number = Date.now()): Re
   const pg = spec.services.backends.postgres;
   const redis = spec.services.backends.redis;
   if (!pg || !redis) throw new Error('retrain: the pipeline needs postgres and redis');
+  // `backends.*.url` has its password masked (it is for printing): a worker process needs the real one,
+  // the pool's own connection string, and REDIS_URL itself when Redis came from it (Docker's and the
+  // embedded redis-server take no password).
+  const pgUrl = (spec.services.pg as unknown as { options: { connectionString?: string } }).options
+    .connectionString;
+  const redisUrl = redis.kind === 'env' ? process.env.REDIS_URL : redis.url;
+  if (!pgUrl || !redisUrl) throw new Error('retrain: the services give no connection URL for the workers');
   return {
     model: spec.model,
-    postgres: { url: pg.url, kind: pg.kind, schema: spec.services.schema },
+    postgres: { url: pgUrl, kind: pg.kind, schema: spec.services.schema },
     // A queue prefix per model: the run job ids (run-<week>) are unique per queue.
-    redis: { url: redis.url, prefix: spec.services.key(`bull:${spec.model}`) },
+    redis: { url: redisUrl, prefix: spec.services.key(`bull:${spec.model}`) },
     clock: {
       simStart: SIM_START,
       realStart: now + (spec.startInMs ?? 6000) - spec.firstSlot * spec.weekRealMs,

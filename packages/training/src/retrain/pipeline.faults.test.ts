@@ -100,6 +100,13 @@ async function expectNothingLostNothingTwice(model: string, run: PipelineRun, ki
 }
 
 describe('retraining with a worker SIGKILLed mid-job', () => {
+  it('hands the workers the connection URLs unmasked (the printed ones hide the password)', () => {
+    const c = config('retrain-urls');
+    expect(c.postgres.url).not.toContain('***');
+    expect(c.redis.url).not.toContain('***');
+    if (process.env.DATABASE_URL) expect(c.postgres.url).toBe(process.env.DATABASE_URL);
+  });
+
   it('mid-training: the stalled run is retried by the other worker, promoted once, nothing lost', async () => {
     const model = 'retrain-kill-train';
     let duplicates = 0;
