@@ -34,6 +34,15 @@ describe('pnpm train checks its flags before any work', () => {
     expect(await refusal('--seed', '-1')).toMatch(/^--seed must be an integer .*got "-1"; usage: pnpm train/);
     expect(await refusal('payments')).toMatch(/^unexpected argument "payments"; usage: pnpm train/);
   });
+
+  it('refuses a malformed --snapshot id, and --snapshot with --size', async () => {
+    expect(await refusal('--snapshot', 'latest')).toMatch(
+      /^--snapshot must be a snapshot id \(64 lowercase hex digits\), got "latest"/,
+    );
+    expect(await refusal('--snapshot', 'a'.repeat(64), '--size', '400')).toMatch(
+      /^--size and --snapshot exclude each other/,
+    );
+  });
 });
 
 describe('pnpm train on identical data', () => {
