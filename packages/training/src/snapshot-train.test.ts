@@ -9,8 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePayments } from '@mlops-lab/datagen';
-import { createSnapshot, datasetsMigrations, readSnapshot, trackTable } from '@mlops-lab/datasets';
-import { getVersion } from '@mlops-lab/registry';
+import {
+  collectGarbage,
+  createSnapshot,
+  datasetsMigrations,
+  getSnapshot,
+  readSnapshot,
+  trackTable,
+} from '@mlops-lab/datasets';
+import { getVersion, pinnedSnapshots } from '@mlops-lab/registry';
 import { testServices } from '@mlops-lab/services/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPaymentsTable, insertPayments, PAYMENTS_ORDER } from './ci/payments-source.ts';
@@ -67,6 +74,22 @@ describe('trainFromSnapshot', () => {
       artifactsRoot,
     });
     expect(moved.hash).not.toBe(first.hash);
+  });
+
+  it('garbage collection keeps the snapshots registered models were trained on', async () => {
+    const loose = await createSnapshot(services.pg, { table: 'payments', definitions: { unpinned: true } });
+    await services.pg.query(`UPDATE payments SET amount = amount + 1 WHERE channel = 'web'`);
+    const pinned = await pinnedSnapshots(services.pg);
+    expect(pinned.length).toBeGreaterThanOrEqual(2);
+    expect(pinned).not.toContain(loose.id);
+    const gc = await collectGarbage(services.pg, {
+      table: 'payments',
+      before: new Date(Date.now() + 60_000),
+      pinned,
+    });
+    expect(gc.snapshots).toBeGreaterThanOrEqual(1);
+    for (const id of pinned) expect((await readSnapshot(services.pg, id)).length).toBeGreaterThan(0);
+    await expect(getSnapshot(services.pg, loose.id)).rejects.toThrow(/garbage-collected/);
   });
 
   it('refuses an unknown snapshot before training', async () => {
