@@ -1,6 +1,10 @@
 /**
  * @mlops-lab/feature-store: feature views, the offline store with its point-in-time join (Postgres),
  * the online store (Redis) and materialization between them (Q5-Q10). README.md in this package.
+ *
+ * What a caller of the store uses, with the types its signatures name; the encodings, key hashing,
+ * identifier rules and timestamp bounds under them stay inside (their files, for the package's tests
+ * and benches).
  */
 
 export {
@@ -15,17 +19,11 @@ export {
   offlineReader,
   replayOnlineReader,
   type SamplePoint,
-  sameValue,
 } from './consistency.ts';
 export {
-  checkTtl,
   defineFeatureView,
   describeFeatureViews,
   type FeatureListing,
-  formatTtl,
-  INGEST_SEQ_COLUMN,
-  isSqlIdentifier,
-  sourceColumns,
 } from './definitions.ts';
 export { FeatureStoreError, type FeatureStoreErrorCode } from './errors.ts';
 export {
@@ -67,16 +65,13 @@ export {
 } from './on-demand.ts';
 export {
   dumpOnline,
-  type EncodedRow,
   type GetOnlineOptions,
   getOnlineFeatures,
-  interpretReply,
   type OnlineFeatureRow,
   type OnlineRow,
-  writeEncoded,
   writeOnline,
 } from './online.ts';
-export { encodeEntityKey, hashKey, type OnlineStore, valuesEncoder } from './online-keys.ts';
+export { type OnlineStore, valuesEncoder } from './online-keys.ts';
 export { getMaterializationState, type MaterializationState, stateMigrations } from './online-state.ts';
 export {
   type OracleEntityRow,
@@ -96,7 +91,5 @@ export {
   checkSourceTables,
   type EntityKeys,
   type KeyedRow,
-  MAX_TIMESTAMP_MS,
-  MIN_TIMESTAMP_MS,
   type Queryable,
 } from './validate.ts';
