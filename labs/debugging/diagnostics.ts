@@ -282,7 +282,8 @@ async function labels(i: Incident): Promise<Finding> {
     render(out) {
       out.table(
         [
-          'join key',
+          'join',
+          'key',
           'outcomes per prediction',
           'labels recorded',
           "not the payment's own",
@@ -291,6 +292,8 @@ async function labels(i: Incident): Promise<Finding> {
         ],
         [
           [
+            // The row is named for the join; its key is a finding, so it sits in a cell.
+            'the quality job',
             i.labelKey,
             perPrediction.toFixed(2),
             labelled.length,

@@ -8,7 +8,5 @@ import lab from './lab.ts';
 
 labSuite(lab, {
   healthy: ({ metrics }) =>
-    expect(Number(metrics.recallAfterCutover)).toBeGreaterThanOrEqual(
-      Number(metrics.recallV2Clean) - 0.02,
-    ),
+    expect(Number(metrics.recallAfterCutover)).toBeGreaterThanOrEqual(Number(metrics.recallV2Clean) - 0.02),
 });

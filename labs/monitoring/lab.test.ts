@@ -8,7 +8,7 @@ import lab from './lab.ts';
 
 labSuite(lab, {
   healthy: (report) => {
-    expect(report.metrics.cbpe_auc_mae).toBeLessThanOrEqual(0.03);
+    expect(report.metrics.cbpeAucMae).toBeLessThanOrEqual(0.03);
     expect(report.metrics.lost).toBe(0);
     expect(report.metrics.doubled).toBe(0);
   },

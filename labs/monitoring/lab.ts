@@ -313,27 +313,36 @@ const lab: LabDefinition = {
     return {
       checks,
       metrics: {
-        predictions_served: total,
-        rows_logged: logged.rows[0].distinct,
+        predictionsServed: total,
+        rowsLogged: logged.rows[0].distinct,
         lost,
         doubled,
-        duplicate_deliveries: duplicates,
-        max_backlog: served.maxBacklog,
-        predictions_per_second: total / served.seconds,
-        reference_auc: reference.auc,
-        cbpe_auc_mae: Number.isNaN(mae) ? null : mae,
-        realized_known_at_end_of_serving: known,
-        concept_seen_by_labels_after_days:
+        duplicateDeliveries: duplicates,
+        maxBacklog: served.maxBacklog,
+        predictionsPerSecond: total / served.seconds,
+        referenceAuc: reference.auc,
+        cbpeAucMae: Number.isNaN(mae) ? null : mae,
+        realizedKnownAtEndOfServing: known,
+        conceptSeenByLabelsAfterDays:
           firstConcept?.realized.medianLagMs != null
             ? (firstConcept.window.end + firstConcept.realized.medianLagMs - concept[0].window.start) / DAY
             : null,
         alerts: alerts.length,
-        prometheus_requests: promRequests,
+        prometheusRequests: promRequests,
         ...scenarioMetrics(scenarios),
       },
     };
   },
 };
+
+/** `DLE unseen region auc mae` -> `dleUnseenRegionAucMae`. */
+const camelKey = (words: string) =>
+  words
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1)))
+    .join('');
 
 const scenarioRow = (t: ScenarioTable, scenario: string, estimator: string) =>
   t.rows.find((r) => r.scenario === scenario && r.estimator === estimator)!;
@@ -359,11 +368,11 @@ function judgeScenarios(t: ScenarioTable) {
   };
 }
 
-/** AUC MAE per label-free estimator and scenario, e.g. dle_unseen_region_auc_mae. */
+/** AUC MAE per label-free estimator and scenario, e.g. dleUnseenRegionAucMae. */
 function scenarioMetrics(t: ScenarioTable) {
   const metrics: Record<string, number> = {};
   for (const r of t.rows.filter((x) => x.estimator !== 'reference'))
-    metrics[`${r.estimator}_${r.scenario}_auc_mae`.toLowerCase().replace(/[^a-z0-9]+/g, '_')] = r.auc.mae;
+    metrics[camelKey(`${r.estimator} ${r.scenario} auc mae`)] = r.auc.mae;
   return metrics;
 }
 

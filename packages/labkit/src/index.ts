@@ -5,6 +5,7 @@ export { type ChartOptions, type ChartSeries, downsample, fillNonFinite, renderC
 export { hintOf, LabRunError, LabUsageError, messageOf } from './errors.ts';
 export { check, fmt, timed, timedSync } from './format.ts';
 export { pickMystery, redactor } from './mystery.ts';
+export { labelsAsRead, type NarrationLabel, normaliseLabel, recordingNarration } from './narration.ts';
 export { ConsoleNarrator, colorEnabled, type NarratorOptions, type OutStream } from './narrator.ts';
 export { noServices } from './no-services.ts';
 export { exitCodeOf, questionList } from './report.ts';
@@ -16,5 +17,11 @@ export {
   validateInvestigation,
   validateSeed,
 } from './run.ts';
-export { diffAgainstExpected, type ExpectationDiff, NO_SURPRISES, runLabForTest } from './testing.ts';
+export {
+  diffAgainstExpected,
+  type ExpectationDiff,
+  NO_SURPRISES,
+  runLabForTest,
+  runRecorded,
+} from './testing.ts';
 export type * from './types.ts';

@@ -10,6 +10,7 @@
  *   });
  */
 import { diffChecks, type ExpectationDiff } from './expectation.ts';
+import { type NarrationLabel, recordingNarration } from './narration.ts';
 import { type RunLabOptions, runLab } from './run.ts';
 import type { LabDefinition, LabReport } from './types.ts';
 
@@ -39,4 +40,19 @@ export function runLabForTest(
   overrides: RunLabOptions = {},
 ): Promise<LabReport> {
   return runLab(lab, { quick: true, seed: 1, silent: true, ephemeral: true, fault, ...overrides });
+}
+
+/**
+ * `runLabForTest`, and the labels the run printed (narration.ts): compare a break's with the healthy
+ * run's through `labelsAsRead(labels, fault)`, so a lab test proves the narration never names its fault.
+ */
+export async function runRecorded(
+  lab: LabDefinition,
+  fault: string | null = null,
+  overrides: RunLabOptions = {},
+): Promise<{ report: LabReport; labels: NarrationLabel[] }> {
+  const labels: NarrationLabel[] = [];
+  const report = await runLabForTest(recordingNarration(lab, labels), fault, overrides);
+  for (const ch of report.checks) labels.push({ kind: 'check', text: ch.name });
+  return { report, labels };
 }

@@ -1,28 +1,41 @@
 /**
  * The standard test of a lab (ARCHITECTURE.md "Lab anatomy"), as a vitest suite: with --quick, a healthy
- * run passes every check, and under each fault exactly the checks the fault declares fail.
+ * run passes every check and names its metrics in camelCase; under each fault, armed as `--mystery`
+ * arms it, exactly the checks the fault declares fail, and the narration's labels are the healthy
+ * run's (narration.ts): a mystery must not name its fault in a label. One run per case.
  * A separate entry (`@mlops-lab/labkit/vitest`) so the CLI never loads vitest.
  */
 import { describe, expect, it } from 'vitest';
-import { diffAgainstExpected, runLabForTest } from './testing.ts';
+import { diffChecks } from './expectation.ts';
+import { redactor } from './mystery.ts';
+import { CAMEL_CASE, labelsAsRead, type NarrationLabel } from './narration.ts';
+import { runRecorded } from './testing.ts';
 import type { LabDefinition, LabReport } from './types.ts';
 
 export function labSuite(lab: LabDefinition, extra?: { healthy?: (report: LabReport) => void }): void {
   describe(`lab ${lab.name} --quick`, () => {
-    it('passes every check when healthy', async () => {
-      const report = await runLabForTest(lab, null);
+    let healthy: NarrationLabel[] | undefined;
+
+    it('passes every check when healthy, metric keys in camelCase', async () => {
+      const { report, labels } = await runRecorded(lab, null);
+      healthy = labels;
       expect(report.checks.filter((c) => !c.passed)).toEqual([]);
       expect(report.passed).toBe(true);
+      expect(Object.keys(report.metrics).filter((k) => !CAMEL_CASE.test(k))).toEqual([]);
       extra?.healthy?.(report);
     });
 
     for (const fault of lab.breaks) {
-      it(`--break ${fault.name} fails exactly: ${fault.flips.join('; ')}`, async () => {
-        const report = await runLabForTest(lab, fault.name);
-        const diff = diffAgainstExpected(report, lab);
+      it(`--mystery armed with ${fault.name}: fails exactly ${fault.flips.join('; ')}; labels as healthy`, async () => {
+        const { report, labels } = await runRecorded(lab, fault.name, { mystery: true });
+        // A mystery report's check names went through the runner's redaction: so do the flips.
+        const diff = diffChecks(report.checks, fault.flips.map(redactor(fault.name)));
         expect(diff.unexpectedFailures).toEqual([]);
         expect(diff.unexpectedPasses).toEqual([]);
         expect(report.passed).toBe(false);
+        healthy ??= (await runRecorded(lab, null)).labels;
+        // The diff shows the label that changed with the armed fault.
+        expect(labelsAsRead(labels, fault.name)).toEqual(labelsAsRead(healthy, fault.name));
       });
     }
   });
