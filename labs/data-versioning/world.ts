@@ -5,6 +5,7 @@
  * `rewriteHistory` is the fault: a label fix written into the history itself, triggers skipped.
  */
 import { generatePayments, mixSeed, mulberry32 } from '@mlops-lab/datagen';
+import { rewriteHistoryInPlace } from '@mlops-lab/datasets/faults';
 import type { Services } from '@mlops-lab/services';
 import { insertPayments } from '@mlops-lab/training';
 
@@ -55,30 +56,6 @@ export async function moveOn(services: Services, seed: number, rows: number): Pr
   return { inserted: next.map((e) => e.eventId), relabelled, deleted };
 }
 
-/**
- * The fault: a "label fix" written into the history of the snapshot's rows, in place, in a session
- * that fires no triggers (so the append-only guard does not run). Returns the rewritten keys.
- */
-export async function rewriteHistory(services: Services, snapshot: string, count: number): Promise<string[]> {
-  const client = await services.pg.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SET LOCAL session_replication_role = replica`);
-    const r = await client.query(
-      `UPDATE payments__history h SET row = jsonb_set(row, '{label}', '1')
-       WHERE (h.key, h.valid_from) IN (
-         SELECT key, valid_from FROM payments__history, (SELECT as_of FROM datasets_snapshots WHERE id = $1) s
-         WHERE valid_from <= s.as_of AND (valid_to IS NULL OR valid_to > s.as_of) AND row->>'label' = '0'
-         ORDER BY key COLLATE "C" LIMIT $2)
-       RETURNING key`,
-      [snapshot, count],
-    );
-    await client.query('COMMIT');
-    return r.rows.map((x) => x.key);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+/** The fault: a "label fix" written into the history of the snapshot's rows in place (datasets/faults). */
+export const rewriteHistory = (services: Services, snapshot: string, count: number): Promise<string[]> =>
+  rewriteHistoryInPlace(services.pg, 'payments', snapshot, count);

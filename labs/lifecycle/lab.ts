@@ -28,6 +28,7 @@ import {
   trackTable,
   verifySnapshot,
 } from '@mlops-lab/datasets';
+import { rewriteHistoryInPlace } from '@mlops-lab/datasets/faults';
 import { buildProfile } from '@mlops-lab/drift';
 import { type Check, check, fmt, type LabDefinition } from '@mlops-lab/labkit';
 import { decide } from '@mlops-lab/model-server';
@@ -49,9 +50,10 @@ import {
   putArtifact,
   setRouting,
 } from '@mlops-lab/registry';
-import type { Services } from '@mlops-lab/services';
 import {
   dataGate,
+  type FeedColumns,
+  feedPayment,
   findingLine,
   migrateRetrain,
   modelFiles,
@@ -81,42 +83,12 @@ const RETRAIN_SLOT = 5;
 const weekStart = (w: number) => SIM_START + w * WEEK_MS;
 const short = (h: string) => h.slice(0, 12);
 
-/** The data-versioning fault: a label fix written into the feed's history in place, triggers off. */
-async function rewriteFeedHistory(pg: Services['pg'], snapshot: string, count: number): Promise<string[]> {
-  const client = await pg.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SET LOCAL session_replication_role = replica');
-    const r = await client.query(
-      `UPDATE retrain_feed__history h SET row = jsonb_set(row, '{label}', '1')
-       WHERE (h.key, h.valid_from) IN (
-         SELECT key, valid_from FROM retrain_feed__history, (SELECT as_of FROM datasets_snapshots WHERE id = $1) s
-         WHERE valid_from <= s.as_of AND (valid_to IS NULL OR valid_to > s.as_of) AND row->>'label' = '0'
-         ORDER BY key COLLATE "C" LIMIT $2)
-       RETURNING key`,
-      [snapshot, count],
-    );
-    await client.query('COMMIT');
-    return r.rows.map((x: { key: string }) => x.key);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/** A snapshot row (the feed's columns) as the data gate reads a payment. */
+/**
+ * A snapshot row (the feed's columns) as the data gate reads a payment: the pipeline's own mapping,
+ * with the label as stored, so the gate sees a label that is not 0/1 rather than a coerced one.
+ */
 const gateRow = (r: Record<string, unknown>) => ({
-  eventId: r.event_id,
-  customerId: r.customer_id,
-  timestamp: Number(r.ts),
-  amount: r.amount,
-  hourOfDay: r.hour_of_day,
-  deviceAgeDays: r.device_age_days,
-  distanceKm: r.distance_km,
-  merchantCategory: r.merchant_category,
-  channel: r.channel,
+  ...feedPayment(r as unknown as FeedColumns),
   label: r.label,
 });
 
@@ -155,7 +127,7 @@ const lab: LabDefinition = {
           const snap = await createSnapshot(services.pg, { table: 'retrain_feed' });
           const rewritten =
             fault === 'data-versioning:mutated-history'
-              ? await rewriteFeedHistory(services.pg, snap.id, 5)
+              ? await rewriteHistoryInPlace(services.pg, 'retrain_feed', snap.id, 5)
               : [];
           return { feed, snap, rewritten };
         },

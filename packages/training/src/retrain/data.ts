@@ -29,7 +29,8 @@ export interface FeedRow {
   week: number;
 }
 
-interface Raw {
+/** A feed row as Postgres returns it (the feed's columns, ts as text: bigint). */
+export interface FeedColumns {
   event_id: string;
   customer_id: string;
   ts: string;
@@ -42,6 +43,22 @@ interface Raw {
   label: number;
 }
 
+/** A payment of the feed, as the training code and the data gate read it (camelCase, label 0/1). */
+export function feedPayment(r: FeedColumns): Omit<FeedRow, 'activity' | 'week'> {
+  return {
+    eventId: r.event_id,
+    customerId: r.customer_id,
+    timestamp: Number(r.ts),
+    amount: r.amount,
+    hourOfDay: r.hour_of_day,
+    deviceAgeDays: r.device_age_days,
+    distanceKm: r.distance_km,
+    merchantCategory: r.merchant_category,
+    channel: r.channel,
+    label: r.label === 1 ? 1 : 0,
+  };
+}
+
 /** Feed rows with `fromMs <= ts < toMs`, time-ordered, with point-in-time activity features. */
 export async function pullWindow(
   pool: pg.Pool,
@@ -49,7 +66,7 @@ export async function pullWindow(
   fromMs: number,
   toMs: number,
 ): Promise<FeedRow[]> {
-  const { rows } = await pool.query<Raw>(
+  const { rows } = await pool.query<FeedColumns>(
     'SELECT * FROM retrain_feed WHERE ts >= $1 AND ts < $2 ORDER BY ts, event_id',
     [fromMs, toMs],
   );
@@ -63,24 +80,15 @@ export async function pullWindow(
   return rows.map((r, i) => {
     const v = joined[i].values;
     const num = (x: unknown) => (typeof x === 'number' ? x : null);
-    const timestamp = Number(r.ts);
+    const payment = feedPayment(r);
     return {
-      eventId: r.event_id,
-      customerId: r.customer_id,
-      timestamp,
-      amount: r.amount,
-      hourOfDay: r.hour_of_day,
-      deviceAgeDays: r.device_age_days,
-      distanceKm: r.distance_km,
-      merchantCategory: r.merchant_category,
-      channel: r.channel,
-      label: r.label === 1 ? 1 : 0,
+      ...payment,
       activity: {
         txn_count_7d: num(v.txn_count_7d),
         avg_amount_7d: num(v.avg_amount_7d),
         disputes_30d: num(v.disputes_30d),
       },
-      week: Math.floor((timestamp - simStart) / WEEK_MS),
+      week: Math.floor((payment.timestamp - simStart) / WEEK_MS),
     };
   });
 }

@@ -6,7 +6,14 @@
 export { type Clock, type ClockSpec, DAY_MS, scaledClock, WEEK_MS } from './clock.ts';
 export { type PipelineSpec, parseConfig, pipelineConfig, type RetrainConfig, SIM_START } from './config.ts';
 export { type PipelineOptions, type PipelineRun, runPipeline } from './coordinator.ts';
-export { ACTIVITY_FEATURES, type FeedRow, pullWindow, snapshotHash } from './data.ts';
+export {
+  ACTIVITY_FEATURES,
+  type FeedColumns,
+  type FeedRow,
+  feedPayment,
+  pullWindow,
+  snapshotHash,
+} from './data.ts';
 export { type FeedSpec, feedPayments, type SeededFeed, seedFeed } from './feed.ts';
 export { DEFAULT_GATE, evaluateGate, type GateInput, type GateOptions, type GateResult } from './gate.ts';
 export { HISTORY_HEAD, historyRows, runHistory, type SlotHistory } from './history.ts';
