@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError, setAlias, setRouting, stickyDraw } from '@mlops-lab/registry';
-import { startKillableRedis } from '@mlops-lab/services';
+import { startKillableRedis } from '@mlops-lab/services/testing';
 import { testServices } from '@mlops-lab/services/vitest';
 import { trainAndRegister } from '@mlops-lab/training';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
-import { runScript, scriptSandbox, spawnScript } from '@mlops-lab/services';
+import { runScript, scriptSandbox, spawnScript } from '@mlops-lab/services/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const SERVE = 'packages/model-server/src/serve-cli.ts';

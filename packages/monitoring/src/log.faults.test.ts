@@ -6,7 +6,7 @@
  * neither wait nor fail, and reach Postgres once it is back (the consumer recreates its group).
  */
 import { randomBytes } from 'node:crypto';
-import { startKillableRedis } from '@mlops-lab/services';
+import { startKillableRedis } from '@mlops-lab/services/testing';
 import { testChildren, testServices } from '@mlops-lab/services/vitest';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
  * name, version, alias or option is a usage error, exit 2 with one stderr line, refused before any
  * service starts, so nothing can have been written.
  */
-import { runScript, scriptSandbox } from '@mlops-lab/services';
+import { runScript, scriptSandbox } from '@mlops-lab/services/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = 'packages/registry/src/cli.ts';

@@ -8,7 +8,7 @@
  * stale, and the first read after the cut heals it.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { type KillableRedis, startKillableRedis } from '@mlops-lab/services';
+import { type KillableRedis, startKillableRedis } from '@mlops-lab/services/testing';
 import { testServices } from '@mlops-lab/services/vitest';
 import { Redis } from 'ioredis';
 import pg from 'pg';

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scriptSandbox } from '@mlops-lab/services';
+import { scriptSandbox } from '@mlops-lab/services/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const CI = 'packages/training/src/ci-cli.ts';

@@ -3,7 +3,7 @@
  * flag is checked before services start or training begins (exit 2, one stderr line, no artifact,
  * no database), and retraining identical data reuses the version that holds the same artifact.
  */
-import { runScript, scriptSandbox } from '@mlops-lab/services';
+import { runScript, scriptSandbox } from '@mlops-lab/services/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const TRAIN = 'packages/training/src/train-cli.ts';

@@ -3,7 +3,7 @@
  * is refused before any service starts (exit 2, one stderr line with the usage), and a worker started
  * without its config exits 1 at once instead of waiting on open connections.
  */
-import { runScript, scriptSandbox } from '@mlops-lab/services';
+import { runScript, scriptSandbox } from '@mlops-lab/services/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const RETRAIN = 'packages/training/src/retrain/cli.ts';
