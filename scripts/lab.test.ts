@@ -88,6 +88,9 @@ describe('lab CLI (in-process, fake catalogue)', () => {
     expect((await run('fake', '--seed', '1.5')).code).toBe(2);
     expect((await run('fake', '--bogus')).stderr).toContain('unknown option --bogus');
     expect((await run('fake', '--guess', 'clock-skew')).code).toBe(2);
+    const noReport = await run('fake', '--report', 'out.html');
+    expect(noReport.code).toBe(2);
+    expect(noReport.stderr).toContain('lab fake writes no report');
     expect(unknownFault.stderr.trimEnd().split('\n').at(-1)).toBe(
       'exit 2: the command was not valid, nothing ran',
     );

@@ -19,11 +19,13 @@ import {
   monitorWindow,
   readLogged,
   recordLabels,
+  reportData,
   runScenarios,
   type ScenarioTable,
   trackAlerts,
   tumblingWindows,
   type WindowReport,
+  writeReport,
 } from '@mlops-lab/monitoring';
 import { paymentBody } from '@mlops-lab/payments';
 import { BREAKS, CHECK } from './breaks.ts';
@@ -57,7 +59,9 @@ const lab: LabDefinition = {
   questions: [26, 28, 35],
   needs: ['postgres', 'redis'],
   breaks: BREAKS,
-  async run({ quick, seed, fault, services, out }) {
+  report:
+    'an HTML report of every week (monitors, alerts, CBPE vs realized), as `pnpm monitor report` writes',
+  async run({ quick, seed, fault, services, out, report }) {
     const world = buildWorld(quick);
     await migrateMonitoring(services);
 
@@ -197,6 +201,22 @@ const lab: LabDefinition = {
       out.say(`alert w${a.window + 1} [${a.monitor}] ${a.metric} (since w${a.since + 1}): ${a.detail}`);
     if (alerts.length > 10) out.say(`... ${alerts.length - 10} more alerts`);
     out.pointer('packages/monitoring/src/monitors.ts', 'the four monitors, label status and alerts');
+    if (report) {
+      // The same weeks through the report's own path (reportData runs the monitors again on the log).
+      const weeks = [];
+      for (const w of windows) weeks.push({ window: w, rows: await readLogged(services.pg, w.start, w.end) });
+      const bytes = await writeReport(
+        report,
+        reportData('monitoring lab', reference, weeks, finalAsOf, BOUNDS),
+      );
+      out.say(
+        `report: ${report} (${(bytes / 1024).toFixed(1)} KB, ${weeks.length} weeks); open it in a browser`,
+      );
+      out.pointer(
+        'packages/monitoring/src/report.ts',
+        'the HTML report: aggregates only, charts as inline SVG',
+      );
+    }
 
     const scenarios = await out.step(
       'Three estimators over four scenarios (seeded windows of the payments world, estimate vs realized)',

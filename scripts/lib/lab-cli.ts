@@ -45,6 +45,7 @@ options:
   --guess <fault>    with --mystery (same --seed): check your diagnosis
   --investigate <step[,step]>  run only these diagnostics, in order, and count them
                      (labs with diagnostic steps; a mystery run on a terminal asks step by step)
+  --report <file>    write the lab's report there (labs that write one: monitoring, HTML)
   --json             narration to stderr, one JSON line on stdout
   -h, --help         this text
 
@@ -59,6 +60,7 @@ const OPTIONS = {
   mystery: { type: 'boolean' },
   guess: { type: 'string' },
   investigate: { type: 'string', multiple: true },
+  report: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -100,7 +102,7 @@ function findLab(catalogue: readonly LabDefinition[], name: string): LabDefiniti
 
 /** Flags that only make sense with a lab name, or that contradict each other. */
 function checkCombinations(flags: Flags, name: string | undefined): void {
-  const runFlags = (['quick', 'seed', 'break', 'mystery', 'guess', 'investigate'] as const).filter(
+  const runFlags = (['quick', 'seed', 'break', 'mystery', 'guess', 'investigate', 'report'] as const).filter(
     (f) => flags[f] !== undefined,
   );
   const infoFlags = (['list-breaks', 'explain'] as const).filter((f) => flags[f] !== undefined);
@@ -144,6 +146,7 @@ export async function main(argv: string[], catalogue: readonly LabDefinition[], 
       mystery: flags.mystery ?? false,
       guess: flags.guess,
       investigate: investigationPlan(lab, flags, io),
+      report: flags.report,
       json: flags.json ?? false,
       stdout: io.stdout,
       stderr: io.stderr,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { AcquireOptions, Services } from '@mlops-lab/services';
 import { describe, expect, it, vi } from 'vitest';
 import { LabRunError, LabUsageError } from './errors.ts';
@@ -139,6 +140,30 @@ describe('runLab', () => {
     await expect(
       runLab(fakeLab({ investigations, run }), { silent: true, investigate: { steps: [] } }),
     ).rejects.toThrow('--investigate needs at least one step');
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('passes --report as an absolute path to a lab that writes one; refuses it before any work otherwise', async () => {
+    let seen: unknown = 'not run';
+    const lab = fakeLab({
+      report: 'a test report',
+      run: async ({ report }) => {
+        seen = report;
+        return { checks: [check('ok', true, '')], metrics: {} };
+      },
+    });
+    await runLab(lab, { silent: true, report: 'out.html' });
+    expect(seen).toBe(resolve('out.html'));
+    await runLab(lab, { silent: true });
+    expect(seen).toBeNull();
+
+    const run = vi.fn();
+    await expect(runLab(fakeLab({ run }), { silent: true, report: 'out.html' })).rejects.toThrow(
+      'lab fake writes no report; --report is for labs that do',
+    );
+    await expect(
+      runLab(fakeLab({ report: 'r', run }), { silent: true, report: '/no/such/folder/out.html' }),
+    ).rejects.toThrow('--report /no/such/folder/out.html: folder /no/such/folder does not exist');
     expect(run).not.toHaveBeenCalled();
   });
 

@@ -5,6 +5,8 @@
  * the exit code means for this run, return the report. With `json`, all
  * narration goes to stderr and stdout gets exactly one line: the JSON report.
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AcquireOptions, Services } from '@mlops-lab/services';
 import { LabRunError, LabUsageError } from './errors.ts';
@@ -43,6 +45,8 @@ export interface RunLabOptions {
   guess?: string;
   /** Diagnostics to run one at a time (`--investigate`), for a lab that declares `investigations`. */
   investigate?: InvestigationPlan;
+  /** A file for the lab's report (`--report`), for a lab that declares `report`. */
+  report?: string;
   /** Narration to stderr, one JSON line (the report) to stdout. */
   json?: boolean;
   /** No narration at all (the JSON line is still written when `json` is set). */
@@ -64,6 +68,16 @@ export function findBreak(lab: LabDefinition, name: string): LabBreak {
   const names = lab.breaks.map((b) => b.name);
   const valid = names.length > 0 ? `valid faults: ${names.join(', ')}` : 'this lab has no breaks';
   throw new LabUsageError(`unknown fault "${name}" for lab ${lab.name}; ${valid}`, names);
+}
+
+/** Refuses `--report` for a lab that writes none, and a file whose folder does not exist. */
+export function validateReport(lab: LabDefinition, file: string | undefined): void {
+  if (file === undefined) return;
+  if (!lab.report) throw new LabUsageError(`lab ${lab.name} writes no report; --report is for labs that do`);
+  if (file.trim() === '') throw new LabUsageError('--report needs a file name, e.g. --report report.html');
+  const dir = dirname(resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new LabUsageError(`--report ${file}: folder ${dir} does not exist`);
 }
 
 /** Refuses `--investigate` for a lab without diagnostics, and any step name the lab does not declare. */
@@ -121,6 +135,7 @@ export async function runLab(lab: LabDefinition, options: RunLabOptions = {}): P
     findBreak(lab, options.guess);
   }
   validateInvestigation(lab, options.investigate);
+  validateReport(lab, options.report);
 
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -140,7 +155,8 @@ export async function runLab(lab: LabDefinition, options: RunLabOptions = {}): P
   let failure: LabRunError | undefined;
   try {
     const investigate = options.investigate ?? null;
-    outcome = await lab.run({ quick, seed, fault, services, out, investigate });
+    const reportFile = options.report === undefined ? null : resolve(options.report);
+    outcome = await lab.run({ quick, seed, fault, services, out, investigate, report: reportFile });
     validateOutcome(outcome);
   } catch (error) {
     failure = new LabRunError(lab.name, 'run failed', error);

@@ -78,6 +78,8 @@ export interface LabContext {
   out: Narrator;
   /** Only for labs that declare `investigations`: the learner's plan, or null to run every step. */
   investigate: InvestigationPlan | null;
+  /** Only for labs that declare `report`: where `--report <file>` asked the lab to write it, or null. */
+  report?: string | null;
 }
 
 export interface LabDefinition {
@@ -88,6 +90,8 @@ export interface LabDefinition {
   breaks: LabBreak[];
   /** Diagnostics `--investigate` may name; absent for labs that run as one piece. */
   investigations?: LabInvestigation[];
+  /** What `--report <file>` writes, for a lab that can write one (e.g. "an HTML report of every week"). */
+  report?: string;
   run(ctx: LabContext): Promise<LabOutcome>;
 }
 
