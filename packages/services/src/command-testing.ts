@@ -1,6 +1,6 @@
 /**
  * Runs one of the repo's command-line scripts (`pnpm train`, `pnpm registry`, `pnpm serve`) as a
- * user would, in a child process, for tests: `tsx <script>` from the repo root, on the embedded
+ * user would, in a child process, for tests: `node --import tsx <script>` from the repo root, on the embedded
  * Postgres in a data folder of the test's choosing. DATABASE_URL / REDIS_URL are removed so a test
  * never writes into a shared server's kept `registry` schema, and Docker is not probed.
  */
@@ -19,14 +19,17 @@ export interface ScriptResult {
   stderrLines: string[];
 }
 
-/** Starts `tsx <script> ...args` (script relative to the repo root) with MLOPS_LAB_DATA_DIR = dataDir. */
+/** Starts `node --import tsx <script> ...args` (script relative to the repo root) with MLOPS_LAB_DATA_DIR = dataDir. */
 export function spawnScript(script: string, args: string[], dataDir: string): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, MLOPS_LAB_DATA_DIR: dataDir, MLOPS_LAB_NO_DOCKER: '1' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.MLOPS_LAB_ARTIFACTS_DIR; // artifacts then live in dataDir too, where a test can look
   const root = repoRoot();
-  return spawn(join(root, 'node_modules', '.bin', 'tsx'), [script, ...args], {
+  // `node --import tsx`, not the tsx CLI: the CLI is a second process that relays signals and, when
+  // its child does not acknowledge one within ~60 ms (a loaded machine), SIGKILLs it and exits 143.
+  // A test that signals the command must reach the command itself.
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
