@@ -133,6 +133,9 @@ async function main(): Promise<number> {
   // services closed the signals are ours: stop accepting, drain, then exit.
   await services.close();
   takeOverSignals();
+  // Our handlers from here on: a signal during warm-up stops the server too, and never meets
+  // Node's default handler (which would kill the process mid-start).
+  const stopping = untilSignal();
   warnIfExposed(host);
   const server = createServer({
     model,
@@ -144,9 +147,9 @@ async function main(): Promise<number> {
   });
   const url = await server.start();
   console.log(`serving ${model.name}@${model.version} on ${url} (warming up; /readyz turns 200 when warm)`);
-  await server.ready;
-  console.log(`ready: POST ${url}/predict  GET ${url}/healthz ${url}/readyz ${url}/metrics`);
-  const signal = await untilSignal();
+  if (await readyUnlessStopped(server.ready, stopping))
+    console.log(`ready: POST ${url}/predict  GET ${url}/healthz ${url}/readyz ${url}/metrics`);
+  const signal = await stopping;
   await server.close();
   console.log('stopped');
   await signal.settled();
@@ -166,6 +169,7 @@ async function serveRouted(name: string, port: number, host: string): Promise<nu
     return 1;
   }
   takeOverSignals();
+  const stopping = untilSignal();
   warnIfExposed(host);
   const server = createServer({
     routing: registryRouting(services, name),
@@ -177,28 +181,38 @@ async function serveRouted(name: string, port: number, host: string): Promise<nu
   });
   const url = await server.start();
   console.log(`serving ${name} by its routing table on ${url} (warming up; /readyz turns 200 when warm)`);
+  let ready: boolean;
   try {
-    await server.ready;
+    ready = await readyUnlessStopped(server.ready, stopping);
   } catch (err) {
     await server.close();
     await services.close();
     throw err;
   }
   const table = () => server.routes.map((r) => `${r.target}=v${r.version} ${r.weight}%`).join(', ');
-  console.log(`ready (${table()}): POST ${url}/predict  GET ${url}/readyz shows the table in force`);
+  if (ready)
+    console.log(`ready (${table()}): POST ${url}/predict  GET ${url}/readyz shows the table in force`);
   let shown = table();
   const watch = setInterval(() => {
     if (table() === shown) return;
     shown = table();
     console.log(`routing now: ${shown}`);
   }, 500);
-  const signal = await untilSignal();
+  const signal = await stopping;
   clearInterval(watch);
   await server.close();
   await services.close();
   console.log('stopped');
   await signal.settled();
   return 0;
+}
+
+/** True once warm; false when a signal came first (the caller then drains what it has and stops). */
+async function readyUnlessStopped(ready: Promise<unknown>, stopping: Promise<unknown>): Promise<boolean> {
+  const stopped = Symbol('stopped');
+  // A warm-up that fails after the signal has nobody left to tell: the server is closing anyway.
+  ready.catch(() => {});
+  return (await Promise.race([ready, stopping.then(() => stopped)])) !== stopped;
 }
 
 /**
