@@ -52,12 +52,15 @@ export function auc(model: TrainedModel, payments: PaymentEvent[], features: Fea
       standardize(model.standardizer, featurize(model.stats, p, features[i])),
     ),
   );
-  return (
-    rocAuc(
-      scores,
-      payments.map((p) => p.label),
-    ) ?? 0.5
+  const value = rocAuc(
+    scores,
+    payments.map((p) => p.label),
   );
+  // evaluation's rocAuc is null when the set holds one class: a degenerate set is an error to
+  // show, never a chance-level 0.5 that reads like a measurement.
+  if (value === null)
+    throw new Error(`AUC of ${payments.length} payments with a single class: the set is degenerate`);
+  return value;
 }
 
 /** Weight of each store feature after standardization: where the model put its trust. */
