@@ -21,6 +21,7 @@ import {
   runLab,
   validateSeed,
 } from '@mlops-lab/labkit';
+import { interruptedBy } from '@mlops-lab/services';
 
 export interface CliIO {
   stdout: OutStream;
@@ -191,6 +192,13 @@ function investigationPlan(lab: LabDefinition, flags: Flags, io: CliIO): Investi
 }
 
 function fail(error: unknown, stderr: OutStream, debug: boolean): number {
+  // A Ctrl-C closes the run's services under the running lab, whose next query then fails: that
+  // error is the interrupt's echo, not a crash to report.
+  const signal = interruptedBy();
+  if (signal) {
+    stderr.write(`interrupted (${signal}): removing this run's schema, keys and servers, then exiting\n`);
+    return signal === 'SIGINT' ? 130 : 143;
+  }
   const message = error instanceof Error ? error.message : String(error);
   stderr.write(`error: ${message}\n`);
   const hint = hintOf(error);

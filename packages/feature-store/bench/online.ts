@@ -12,7 +12,7 @@
  * Postgres and Redis come from @mlops-lab/services (env URLs, Docker, else embedded); the table says which.
  */
 import { pathToFileURL } from 'node:url';
-import { flag, median, num, report } from '@mlops-lab/benchkit';
+import { flag, median, num, report, summariseLatency } from '@mlops-lab/benchkit';
 import { acquire } from '@mlops-lab/services';
 import type { Redis } from 'ioredis';
 import { defineFeatureView } from '../src/definitions.ts';
@@ -42,10 +42,6 @@ const view = defineFeatureView({
   description: '10 float features per entity',
 });
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 /** The same deterministic values the SQL generator below produces for entity i. */
 const value = (i: number, j: number) => ((i * (j + 7)) % 1000) / 10;
 const encode = valuesEncoder(view);
@@ -180,18 +176,19 @@ export async function benchOnline(options: BenchOnlineOptions = {}) {
       },
     });
     const rerun = await materialize(target, view, 0, T0 + 86_400_000);
+    const [read, pingMs, hgetallMs] = [single, ping, hgetall].map(summariseLatency);
     return {
       bench: 'feature-store-online',
       quick: options.quick === true,
       backends: { postgres: services.backends.postgres?.kind, redis: services.backends.redis?.kind },
       single: {
         reads,
-        p50: pct(single, 50),
-        p99: pct(single, 99),
-        pingP50: pct(ping, 50),
-        pingP99: pct(ping, 99),
-        hgetallP50: pct(hgetall, 50),
-        hgetallP99: pct(hgetall, 99),
+        p50: read.p50,
+        p99: read.p99,
+        pingP50: pingMs.p50,
+        pingP99: pingMs.p99,
+        hgetallP50: hgetallMs.p50,
+        hgetallP99: hgetallMs.p99,
         targetP99: 2,
       },
       batch: {

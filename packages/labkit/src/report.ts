@@ -120,8 +120,7 @@ export function failedBecause(run: RunKind): string | undefined {
 
 /**
  * The runner's last line: the exit code and what it means, so that a non-zero exit that was the
- * point of the run (a break, a mystery) does not read like a crash. pnpm adds its own
- * "ELIFECYCLE Command failed" after any non-zero exit; this line says whether to worry.
+ * point of the run (a break, a mystery) does not read like a crash.
  */
 export function endingLine(report: LabReport, run: RunKind): string {
   const code = exitCodeOf(report);

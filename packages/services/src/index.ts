@@ -19,6 +19,7 @@ export {
 export { migrate } from './migrate.ts';
 export { createPool } from './postgres.ts';
 export { acquire, type ServicesWithExtras } from './services.ts';
+export { interruptedBy } from './shutdown.ts';
 export type {
   AcquireOptions,
   BackendInfo,

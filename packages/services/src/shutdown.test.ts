@@ -1,12 +1,17 @@
 /**
  * SIGINT / SIGTERM close every open Services before the process exits (130 / 143): checked on a child
- * process holding an embedded redis-server, whose port must stop answering.
+ * process holding an embedded redis-server, whose port must stop answering; and a SIGTERM that follows
+ * the SIGINT within milliseconds (one Ctrl-C relayed by a parent, as pnpm's bin runner does) must not
+ * cut the close short: the child's per-run schema on the DATABASE_URL server must be gone.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { pingRedis } from './embedded-redis.ts';
+import { startChild, stopsRunning } from './fixtures/processes.ts';
 import { repoRoot } from './paths.ts';
 
 const tsx = join(repoRoot(), 'node_modules', '.bin', 'tsx');
@@ -41,4 +46,28 @@ describe('signals', () => {
     expect(code).toBe(143);
     expect(await pingRedis(port)).toBe(false);
   });
+
+  it.skipIf(!process.env.DATABASE_URL)(
+    'a SIGTERM 5 ms after the SIGINT is the same interrupt: the close still runs (schema dropped), exit 130',
+    async () => {
+      const run = await startChild<{ pid: number; schema: string }>('lab-run', {
+        ...process.env,
+        MLOPS_LAB_NO_DOCKER: '1',
+      });
+      // The node child itself, not tsx's wrapper: as pnpm's execa signals the command it started.
+      process.kill(run.first.pid, 'SIGINT');
+      await sleep(5);
+      process.kill(run.first.pid, 'SIGTERM');
+      const [code] = (await run.exited) as [number | null];
+      expect(await stopsRunning(run.first.pid)).toBe(true);
+      const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+      try {
+        const left = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [run.first.schema]);
+        expect(left.rowCount).toBe(0);
+      } finally {
+        await pool.end();
+      }
+      expect(code).toBe(130);
+    },
+  );
 });

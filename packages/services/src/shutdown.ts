@@ -5,7 +5,9 @@
  * - SIGINT / SIGTERM: every open Services is closed (schema dropped, keys deleted, servers stopped),
  *   then the process exits 130 / 143. The handlers are installed once, on the first acquire, and only
  *   then: installing a SIGINT handler replaces Node's default "exit now". A second signal while
- *   closing exits at once.
+ *   closing exits at once, unless it is a different signal within RELAY_WINDOW_MS of the first: that is
+ *   one Ctrl-C relayed by a parent (pnpm runs the root commands as bins through execa, which sends its
+ *   child SIGTERM as it dies of the terminal's SIGINT), not a user pressing twice.
  * - 'exit' (any exit, incl. process.exit and uncaught errors): synchronous last resort that kills
  *   embedded redis-server children and removes our lock file. Async cleanup cannot run there.
  */
@@ -15,12 +17,14 @@ type Closer = () => Promise<void>;
 const open = new Set<Closer>();
 const exitHooks = new Set<() => void>();
 let installed = false;
-let closingForSignal = false;
+let firstSignal: { name: NodeJS.Signals; at: number } | null = null;
 
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** How long a signal waits for closes before exiting anyway. */
 const SIGNAL_CLOSE_TIMEOUT_MS = 5000;
+/** A different signal this soon after the first is the same interrupt, relayed (see the top). */
+const RELAY_WINDOW_MS = 1000;
 
 function install(): void {
   if (installed) return;
@@ -28,8 +32,11 @@ function install(): void {
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as (keyof typeof SIGNAL_EXIT_CODES)[]) {
     process.on(signal, () => {
       const code = SIGNAL_EXIT_CODES[signal];
-      if (closingForSignal) process.exit(code);
-      closingForSignal = true;
+      if (firstSignal) {
+        if (signal !== firstSignal.name && Date.now() - firstSignal.at < RELAY_WINDOW_MS) return;
+        process.exit(code);
+      }
+      firstSignal = { name: signal, at: Date.now() };
       void closeAllOpen(SIGNAL_CLOSE_TIMEOUT_MS).finally(() => process.exit(code));
     });
   }
@@ -71,6 +78,11 @@ export async function closeAllOpen(timeoutMs = SIGNAL_CLOSE_TIMEOUT_MS): Promise
   });
   await Promise.race([Promise.all(closes), timeout]);
   clearTimeout(timer);
+}
+
+/** The signal this process is closing for (its services are being closed), or null. */
+export function interruptedBy(): NodeJS.Signals | null {
+  return firstSignal?.name ?? null;
 }
 
 /** Number of Services acquired and not closed yet in this process. */

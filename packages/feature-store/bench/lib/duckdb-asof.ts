@@ -12,6 +12,7 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { median } from '@mlops-lab/benchkit';
+import { FNV32_OFFSET, fnv1a32 } from '@mlops-lab/datagen';
 import type { History } from '../../src/testing/history.ts';
 
 /** One joined row as both joins are compared: the matched event ms and the features, or null. */
@@ -110,12 +111,11 @@ export async function duckdbAsof(history: History, ttlMs: number, runs: number):
 
 /** Rows matched and an FNV-1a hash over every row in order: equal results give equal pairs. */
 export function checksum(rows: readonly JoinedRow[]): { matched: number; hash: string } {
-  let h = 0x811c9dc5;
+  let h = FNV32_OFFSET;
   let matched = 0;
   for (const r of rows) {
     if (r.event !== null) matched++;
-    const line = r.event === null ? 'null\n' : `${r.event}|${r.amount}|${r.txns}|${r.segment}\n`;
-    for (let i = 0; i < line.length; i++) h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+    h = fnv1a32(r.event === null ? 'null\n' : `${r.event}|${r.amount}|${r.txns}|${r.segment}\n`, h);
   }
-  return { matched, hash: (h >>> 0).toString(16).padStart(8, '0') };
+  return { matched, hash: h.toString(16).padStart(8, '0') };
 }
