@@ -1,49 +1,72 @@
 import { describe, expect, it } from 'vitest';
 import { check, fmt, timed, timedSync } from './format.ts';
 
-describe('fmt', () => {
-  it('formats p-values in scientific notation below 0.001 and with 3 decimals above', () => {
-    expect(fmt.p(2.3e-12)).toBe('2.3e-12');
-    expect(fmt.p(0.0412)).toBe('0.041');
-    expect(fmt.p(0.5)).toBe('0.5');
-    expect(fmt.p(1e-5)).toBe('1e-5');
-    expect(fmt.p(0)).toBe('< 1e-300');
-    expect(fmt.p(Number.NaN)).toBe('NaN');
-  });
+/** Each formatting rule with its cases, [input, printed]: one table, one assertion that walks it. */
+const RULES: { rule: string; format: (x: number) => string; cases: [number, string][] }[] = [
+  {
+    rule: 'p-values in scientific notation below 0.001 and with 3 decimals above',
+    format: fmt.p,
+    cases: [
+      [2.3e-12, '2.3e-12'],
+      [0.0412, '0.041'],
+      [0.5, '0.5'],
+      [1e-5, '1e-5'],
+      [0, '< 1e-300'],
+      [Number.NaN, 'NaN'],
+    ],
+  },
+  { rule: 'ratios as percentages', format: fmt.pct, cases: [[0.1234, '12.3%']] },
+  { rule: 'ratios as percentages, to 0 digits', format: (x) => fmt.pct(x, 0), cases: [[1, '100%']] },
+  {
+    rule: 'durations in ms at a fitting resolution',
+    format: fmt.ms,
+    cases: [
+      [0.4234, '0.42 ms'],
+      [4.26, '4.3 ms'],
+      [123.4, '123 ms'],
+      [1234, '1.2 s'],
+      [123_000, '2m 03s'],
+      [-1234, '-1.2 s'],
+    ],
+  },
+  {
+    rule: 'durations in seconds as ms does',
+    format: fmt.seconds,
+    cases: [
+      [43_128, '12.0 h'],
+      [3 * 86_400 + 43_200, '3.5 d'],
+    ],
+  },
+  {
+    rule: 'counts with an SI suffix from 10,000',
+    format: fmt.count,
+    cases: [
+      [8000, '8000'],
+      [16_401_616, '16.4 M'],
+      [200_000, '200 k'],
+      [50_000, '50 k'],
+      [12_345, '12.3 k'],
+      [2_100_000_000, '2.1 B'],
+      [999_999, '1 M'],
+    ],
+  },
+  {
+    rule: 'plain numbers compactly',
+    format: fmt.num,
+    cases: [
+      [42, '42'],
+      [0.123456, '0.1235'],
+      [12345.678, '12345.7'],
+      [0.00001234, '1.23e-5'],
+      [2.5, '2.5'],
+    ],
+  },
+  { rule: 'factors with a times sign', format: fmt.ratio, cases: [[3.21, '3.2×']] },
+];
 
-  it('formats ratios as percentages', () => {
-    expect(fmt.pct(0.1234)).toBe('12.3%');
-    expect(fmt.pct(1, 0)).toBe('100%');
-  });
-
-  it('formats durations at a fitting resolution', () => {
-    expect(fmt.ms(0.4234)).toBe('0.42 ms');
-    expect(fmt.ms(4.26)).toBe('4.3 ms');
-    expect(fmt.ms(123.4)).toBe('123 ms');
-    expect(fmt.ms(1234)).toBe('1.2 s');
-    expect(fmt.ms(123_000)).toBe('2m 03s');
-    expect(fmt.seconds(43_128)).toBe('12.0 h');
-    expect(fmt.seconds(3 * 86_400 + 43_200)).toBe('3.5 d');
-    expect(fmt.ms(-1234)).toBe('-1.2 s');
-  });
-
-  it('formats counts with an SI suffix from 10,000', () => {
-    expect(fmt.count(8000)).toBe('8000');
-    expect(fmt.count(16_401_616)).toBe('16.4 M');
-    expect(fmt.count(200_000)).toBe('200 k');
-    expect(fmt.count(50_000)).toBe('50 k');
-    expect(fmt.count(12_345)).toBe('12.3 k');
-    expect(fmt.count(2_100_000_000)).toBe('2.1 B');
-    expect(fmt.count(999_999)).toBe('1 M');
-  });
-
-  it('formats plain numbers compactly', () => {
-    expect(fmt.num(42)).toBe('42');
-    expect(fmt.num(0.123456)).toBe('0.1235');
-    expect(fmt.num(12345.678)).toBe('12345.7');
-    expect(fmt.num(0.00001234)).toBe('1.23e-5');
-    expect(fmt.num(2.5)).toBe('2.5');
-    expect(fmt.ratio(3.21)).toBe('3.2×');
+describe.each(RULES)('fmt: $rule', ({ format, cases }) => {
+  it.each(cases)('%d -> %s', (input, printed) => {
+    expect(format(input)).toBe(printed);
   });
 });
 
