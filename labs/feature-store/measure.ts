@@ -4,6 +4,7 @@
  * feature store at all (an aggregate over raw payments in Postgres). Each is timed on the same
  * customers, sequentially, as one request would.
  */
+import { quantile } from '@mlops-lab/evaluation';
 import { getHistoricalFeatures, getOnlineFeatures } from '@mlops-lab/feature-store';
 import { customerActivityView } from '@mlops-lab/payments';
 import type { Services } from '@mlops-lab/services';
@@ -15,10 +16,10 @@ export interface Latency {
   n: number;
 }
 
+/** Nearest-rank quantiles (numpy's inverted_cdf): latencies some read really took. */
 function percentiles(samples: number[]): Latency {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { p50: at(0.5), p99: at(0.99), n: s.length };
+  const at = (q: number) => quantile(samples, q, { method: 'inverted_cdf' });
+  return { p50: at(0.5), p99: at(0.99), n: samples.length };
 }
 
 async function timeEach(customers: string[], fn: (customer: string) => Promise<unknown>): Promise<Latency> {
