@@ -142,6 +142,12 @@ async function main(): Promise<void> {
         { key: 'p99', unit: 'ms' },
       ],
       ratioOn: ['ms', 'rps'],
+      notes: [
+        backend === 'wasm'
+          ? "tfjs-node's native backend is not built here, so what it would change was not measured; " +
+            'where it is built (packages/training/README.md) this bench runs on it and its title says so'
+          : `backend ${backend}: the wasm backend was not measured beside it in this run`,
+      ],
       rows: [
         { label: 'steady-state p50, warmed server', key: 'steady', values: { ms: warm.p50 } },
         {
