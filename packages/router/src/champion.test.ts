@@ -2,25 +2,16 @@
  * The followed champion on a real Postgres registry: the alias's version at start, an alias move
  * followed, the last good champion kept while Postgres fails.
  */
-import { migrateRegistry, registerModel, setAlias } from '@mlops-lab/registry';
+import { setAlias } from '@mlops-lab/registry';
 import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
 import { followChampion } from './champion.ts';
+import { registerTwoVersions } from './registry-fixture.ts';
 
 const services = testServices({
   needs: ['postgres'],
   namespace: 'router-champion',
-  prepare: async (s) => {
-    await migrateRegistry(s);
-    for (const v of [1, 2]) {
-      await registerModel(s.pg, {
-        name: 'm',
-        version: v,
-        hash: String(v).repeat(64),
-        dataRef: `test ${v}`,
-      });
-    }
-  },
+  prepare: registerTwoVersions,
 });
 
 describe('followChampion', () => {

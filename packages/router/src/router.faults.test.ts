@@ -3,41 +3,18 @@
  * stand-in-upstream.ts) killed mid-traffic (sockets destroyed, port closed), and upstreams that
  * answer 500, 400 or never. Counts failed user requests and upstream calls; no assertion on time.
  */
-import { migrateMonitoring, PredictionLog } from '@mlops-lab/monitoring';
-import { testServices } from '@mlops-lab/services/vitest';
+import { PredictionLog } from '@mlops-lab/monitoring';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createRouter,
-  httpUpstream,
-  REQUEST_ID_HEADER,
-  REQUEST_KEY_HEADER,
-  type Router,
-  type RouterOptions,
-  type Upstream,
-} from './router.ts';
-import { staticRoutes } from './routes.ts';
-import {
-  modelStandIn,
-  type StandIn,
-  type StandInScript,
-  standInBodies,
-  standInUpstream,
-} from './stand-in-upstream.ts';
+import { REQUEST_ID_HEADER, REQUEST_KEY_HEADER, type Router, type RouterOptions } from './router.ts';
+import { routerOver, routerServices, standInsOfFile } from './router-fixture.ts';
+import { modelStandIn, standInBodies } from './stand-in-upstream.ts';
 
 const bodies = standInBodies(5, 200);
-const services = testServices({
-  needs: ['postgres', 'redis'],
-  namespace: 'router-faults',
-  prepare: migrateMonitoring,
-});
-const open: { close(): Promise<void> }[] = [];
-
-/** An upstream answering as `script` says, closed after the file's tests. */
-async function scripted(script: StandInScript): Promise<StandIn> {
-  const s = await standInUpstream(script);
-  open.push(s);
-  return s;
-}
+const services = routerServices('router-faults');
+/** An upstream answering as its script says, closed after the file's tests. */
+const scripted = standInsOfFile();
+/** Routers the tests start, closed after the file's tests. */
+const routers: Router[] = [];
 
 /** A model server for `version`; `kill()` destroys its sockets and closes its port, no drain. */
 const modelServer = (version: string) => scripted(modelStandIn(version));
@@ -45,7 +22,7 @@ const modelServer = (version: string) => scripted(modelStandIn(version));
 const ok = { status: 200, body: { score: 0.1, decision: 'approve', reason: 'scripted' } };
 
 afterAll(async () => {
-  await Promise.all(open.map((o) => o.close()));
+  await Promise.all(routers.map((r) => r.close()));
 });
 
 function router(
@@ -53,11 +30,8 @@ function router(
   weights: Record<string, number>,
   opts: Partial<RouterOptions> = {},
 ): Router {
-  const upstreams: Record<string, Upstream> = Object.fromEntries(
-    Object.entries(urls).map(([v, u]) => [v, httpUpstream(v, u, 16)]),
-  );
-  const r = createRouter({ upstreams, routes: staticRoutes(weights), ...opts });
-  open.push({ close: () => r.close() });
+  const r = routerOver(urls, weights, opts);
+  routers.push(r);
   return r;
 }
 

@@ -4,33 +4,20 @@
  * the answers in @mlops-lab/monitoring's prediction log joined to delayed outcomes in Postgres, through
  * an outage of Postgres.
  */
-import { migrateMonitoring, PredictionLog, type PredictionRecord, recordLabels } from '@mlops-lab/monitoring';
-import { testServices } from '@mlops-lab/services/vitest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PredictionLog, type PredictionRecord, recordLabels } from '@mlops-lab/monitoring';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { joinOutcomes } from './log.ts';
-import { createRouter, httpUpstream, REQUEST_KEY_HEADER, type Router, type RouterOptions } from './router.ts';
-import { staticRoutes } from './routes.ts';
-import {
-  modelStandIn,
-  type StandIn,
-  type StandInScript,
-  standInBodies,
-  standInUpstream,
-} from './stand-in-upstream.ts';
+import { REQUEST_KEY_HEADER, type Router, type RouterOptions } from './router.ts';
+import { routerOver, routerServices, standInsOfFile } from './router-fixture.ts';
+import { modelStandIn, type StandInScript, standInBodies } from './stand-in-upstream.ts';
 
 const bodies = standInBodies(3, 300);
-const services = testServices({
-  needs: ['postgres', 'redis'],
-  namespace: 'router-test',
-  prepare: migrateMonitoring,
-});
-const servers: StandIn[] = [];
+const services = routerServices('router-test');
+const standIn = standInsOfFile();
 const urls: Record<string, string> = {};
 
 async function modelServer(name: string, script: StandInScript): Promise<void> {
-  const s = await standInUpstream(script);
-  servers.push(s);
-  urls[name] = s.url;
+  urls[name] = (await standIn(script)).url;
 }
 
 beforeAll(async () => {
@@ -39,13 +26,9 @@ beforeAll(async () => {
   await modelServer('hang', () => 'hang');
   await modelServer('crash', () => ({ status: 500, body: { error: 'internal', reason: 'internal error' } }));
 });
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
 
 function router(opts: Partial<RouterOptions> & { weights?: Record<string, number> }): Router {
-  const upstreams = Object.fromEntries(Object.entries(urls).map(([v, u]) => [v, httpUpstream(v, u, 16)]));
-  return createRouter({ upstreams, routes: staticRoutes(opts.weights ?? { '1': 100 }), ...opts });
+  return routerOver(urls, opts.weights ?? { '1': 100 }, opts);
 }
 
 async function send(url: string, n: number, key: (i: number) => string | null) {

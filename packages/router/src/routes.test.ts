@@ -4,35 +4,20 @@
  * refused with the old one in force, a table that does not resolve refused at start; and the static
  * table's validation.
  */
-import { migrateRegistry, registerModel, setAlias, setRouting, stickyDraw } from '@mlops-lab/registry';
-import { testServices } from '@mlops-lab/services/vitest';
+import { setAlias, setRouting, stickyDraw } from '@mlops-lab/registry';
+import { testServices, until } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
+import { registerTwoVersions } from './registry-fixture.ts';
 import { registryRoutes, staticRoutes } from './routes.ts';
 
 const services = testServices({
   needs: ['postgres', 'redis'],
   namespace: 'router-routes',
   prepare: async (s) => {
-    await migrateRegistry(s);
-    for (const v of [1, 2]) {
-      await registerModel(s.pg, {
-        name: 'm',
-        version: v,
-        hash: String(v).repeat(64),
-        dataRef: `test ${v}`,
-      });
-    }
+    await registerTwoVersions(s);
     await setAlias(s.pg, 'm', 'champion', 1, 'test');
   },
 });
-
-async function until(done: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('routes', () => {
   it('follows the registry table and alias moves', async () => {
@@ -45,7 +30,7 @@ describe('routes', () => {
         expect(routes.pick(key)).toBe(stickyDraw(key) < 0.1 ? '2' : '1');
       }
       await setAlias(services.pg, 'm', 'champion', 2, 'test: promote');
-      await until(() => routes.current()['2'] === 100); // both targets now name version 2
+      await until(() => routes.current()['2'] === 100, 'both targets to name version 2', 10_000);
       await expect(setRouting(services, 'm', { champion: 50, '7': 50 })).rejects.toThrow(/does not resolve/);
       expect(routes.current()).toEqual({ '2': 100 });
     } finally {
