@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CostModel } from './cost-model.ts';
-import { type EngineConfig, simulate } from './engine.ts';
+import { simulate } from './engine.ts';
+import type { EngineConfig } from './engine-config.ts';
 import { A100_40GB, kvBudget, LLAMA_13B } from './hardware.ts';
 import { summarize } from './metrics.ts';
 import { generateWorkload, SHAREGPT } from './workload.ts';

@@ -11,18 +11,14 @@ export {
   type StepCost,
   type StepWork,
 } from './cost-model.ts';
+export { type RunResult, type RunStats, simulate } from './engine.ts';
 export {
   type Batching,
   type EngineConfig,
   EngineConfigError,
   type KvPolicy,
-  type Outcome,
   type Preemption,
-  type RequestRecord,
-  type RunResult,
-  type RunStats,
-  simulate,
-} from './engine.ts';
+} from './engine-config.ts';
 export {
   A100_40GB,
   DEFAULT_MEMORY_PLAN,
@@ -47,6 +43,7 @@ export {
   weightBytesAt,
 } from './memory-plan.ts';
 export { type RunSummary, type Slo, summarize, tpotOf } from './metrics.ts';
+export type { Outcome, RequestRecord } from './sequence.ts';
 export { parseSseData, startTokenStream, type TokenEvent, type TokenStreamServer } from './stream.ts';
 export {
   drawLengths,

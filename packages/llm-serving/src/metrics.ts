@@ -13,7 +13,8 @@
  * Percentiles are nearest-rank (evaluation's quantile, method 'inverted_cdf'): a p99 some request had.
  */
 import { quantile } from '@mlops-lab/evaluation';
-import type { RequestRecord, RunResult } from './engine.ts';
+import type { RunResult } from './engine.ts';
+import type { RequestRecord } from './sequence.ts';
 
 export interface Slo {
   /** Seconds. */

@@ -1,6 +1,6 @@
 /** The SSE replay: every token of a traced request arrives once, in order, then [DONE]; 404 otherwise. */
 import { describe, expect, it } from 'vitest';
-import type { RequestRecord } from './engine.ts';
+import type { RequestRecord } from './sequence.ts';
 import { parseSseData, startTokenStream, type TokenEvent } from './stream.ts';
 
 const rec: RequestRecord = {

@@ -8,7 +8,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestRecord } from './engine.ts';
+import type { RequestRecord } from './sequence.ts';
 
 export interface TokenStreamServer {
   /** `http://127.0.0.1:<port>/v1/requests/<id>/stream` for each replayable request. */
