@@ -22,9 +22,10 @@ import {
   UsageError,
   usageCheck,
 } from '@mlops-lab/services';
+import { aliasHistory, listAliases, setAlias } from './aliases.ts';
 import { RegistryError } from './errors.ts';
 import { checkAlias, checkModelName, checkReason, parseVersion } from './input.ts';
-import { aliasHistory, listAliases, listVersions, setAlias } from './models.ts';
+import { listVersions } from './models.ts';
 import { checkRoutingShape, getRouting, type RoutingConfig, routingHistory, setRouting } from './routing.ts';
 import { migrateRegistry } from './schema.ts';
 

@@ -6,6 +6,19 @@
  */
 
 export {
+  type AliasChange,
+  type AliasSwap,
+  aliasHistory,
+  compareAndSetAlias,
+  getAlias,
+  listAliases,
+  type ModelRef,
+  nonFiniteMetric,
+  parseRef,
+  resolve,
+  setAlias,
+} from './aliases.ts';
+export {
   type ArtifactFiles,
   artifactsRoot,
   hashFiles,
@@ -17,23 +30,12 @@ export { pinnedSnapshots, snapshotDataRef, snapshotOfDataRef } from './data-ref.
 export { RegistryError, type RegistryErrorCode } from './errors.ts';
 export { checkAlias, checkModelName, checkReason, checkVersion, parseVersion } from './input.ts';
 export {
-  type AliasChange,
-  type AliasSwap,
-  aliasHistory,
-  compareAndSetAlias,
-  getAlias,
   getVersion,
-  listAliases,
   listVersions,
-  type ModelRef,
   type ModelVersion,
-  nonFiniteMetric,
-  parseRef,
   type Registered,
   type RegisterInput,
   registerModel,
-  resolve,
-  setAlias,
   versionHolding,
 } from './models.ts';
 // Routing, also its own entry (`@mlops-lab/registry/routing`).

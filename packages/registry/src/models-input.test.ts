@@ -1,23 +1,15 @@
 /**
- * The registry's own guard on its input (models.ts): every public entry refuses a bad name, version
- * or alias with a RegistryError before it queries, and `champion` never points at a version whose
- * recorded metrics include a non-finite value. Real Postgres for the latter (DATABASE_URL when set,
- * else embedded PGlite).
+ * The registry's own guard on its input (models.ts, aliases.ts): every public entry refuses a bad
+ * name, version or alias with a RegistryError before it queries, and `champion` never points at a
+ * version whose recorded metrics include a non-finite value. Real Postgres for the latter
+ * (DATABASE_URL when set, else embedded PGlite).
  */
 import { testServices } from '@mlops-lab/services/vitest';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { aliasHistory, getAlias, parseRef, resolve, setAlias } from './aliases.ts';
 import { RegistryError } from './errors.ts';
-import {
-  aliasHistory,
-  getAlias,
-  getVersion,
-  listVersions,
-  parseRef,
-  registerModel,
-  resolve,
-  setAlias,
-} from './models.ts';
+import { getVersion, listVersions, registerModel } from './models.ts';
 import { migrateRegistry } from './schema.ts';
 
 /** A pool that fails the test if anything reaches the database. */

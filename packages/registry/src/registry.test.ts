@@ -1,19 +1,13 @@
 /**
- * Registry against real services: with DATABASE_URL / REDIS_URL when set, else embedded PGlite and
- * redis-server (throwaway instance, per-run schema and key prefix).
+ * Registry against real services: versions, and the routing table reaching a watcher (aliases:
+ * aliases.test.ts). With DATABASE_URL / REDIS_URL when set, else embedded PGlite and redis-server
+ * (throwaway instance, per-run schema and key prefix).
  */
 import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
+import { setAlias } from './aliases.ts';
 import { RegistryError } from './errors.ts';
-import {
-  aliasHistory,
-  getAlias,
-  listVersions,
-  parseRef,
-  registerModel,
-  resolve,
-  setAlias,
-} from './models.ts';
+import { listVersions, registerModel } from './models.ts';
 import { getRouting, type RoutingConfig, routingHistory, setRouting } from './routing.ts';
 import { watchRouting } from './routing-watch.ts';
 import { migrateRegistry } from './schema.ts';
@@ -58,36 +52,6 @@ describe('versions', () => {
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.code).toBe('version-conflict');
     expect((await listVersions(services.pg, 'm')).map((v) => v.hash)).toEqual([h('a'), h('b')]);
-  });
-
-  it('parses references', () => {
-    expect(parseRef('m@3')).toEqual({ name: 'm', version: 3 });
-    expect(parseRef('payments-fraud@champion')).toEqual({ name: 'payments-fraud', alias: 'champion' });
-    expect(() => parseRef('m')).toThrow(/name@/);
-    expect(() => parseRef('m@bad alias')).toThrow(RegistryError);
-  });
-});
-
-describe('aliases', () => {
-  it('moves aliases with history and resolves them', async () => {
-    await registerModel(services.pg, { name: 'a', hash: h('1'), dataRef: 'd' });
-    await registerModel(services.pg, { name: 'a', hash: h('2'), dataRef: 'd' });
-    expect(await getAlias(services.pg, 'a', 'champion')).toBeNull();
-    await setAlias(services.pg, 'a', 'champion', 1, 'first');
-    await setAlias(services.pg, 'a', 'champion', 2, 'promote v2');
-    await setAlias(services.pg, 'a', 'champion', 1, 'rollback: v2 regressed');
-    expect((await resolve(services.pg, 'a@champion')).hash).toBe(h('1'));
-    expect((await resolve(services.pg, 'a@2')).hash).toBe(h('2'));
-    const history = await aliasHistory(services.pg, 'a', 'champion');
-    expect(history.map((c) => [c.fromVersion, c.toVersion, c.reason])).toEqual([
-      [null, 1, 'first'],
-      [1, 2, 'promote v2'],
-      [2, 1, 'rollback: v2 regressed'],
-    ]);
-    expect(history[0].changedAt).toBeInstanceOf(Date);
-    await expect(setAlias(services.pg, 'a', 'champion', 9, 'x')).rejects.toMatchObject({ code: 'not-found' });
-    await expect(resolve(services.pg, 'a@challenger')).rejects.toThrow(/not set/);
-    expect(await getAlias(services.pg, 'a', 'champion')).toBe(1); // the failed move changed nothing
   });
 });
 

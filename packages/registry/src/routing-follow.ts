@@ -13,7 +13,7 @@
  * Reference: Kubernetes informers and Envoy xDS (the last good configuration kept while the control
  * plane is away), KServe / Seldon canary traffic split by weight.
  */
-import { resolve } from './models.ts';
+import { resolve } from './aliases.ts';
 import type { RoutingConfig, RoutingStore } from './routing.ts';
 import { assign } from './routing-assign.ts';
 import { type RoutingWatch, type WatchHealth, watchRouting } from './routing-watch.ts';

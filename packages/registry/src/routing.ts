@@ -13,8 +13,8 @@
 import { userInfo } from 'node:os';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { resolve } from './aliases.ts';
 import { RegistryError } from './errors.ts';
-import { resolve } from './models.ts';
 
 /** target (version number as text, or alias) -> integer weight; weights sum to 100. */
 export type RoutingConfig = Record<string, number>;

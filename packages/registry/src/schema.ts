@@ -1,9 +1,10 @@
 /**
  * The registry's tables, in order: versions and aliases (models.ts), then the routing table and its
- * history (routing.ts), then the key of an alias move (models.ts). One owner, `registry`, so a kept schema migrates forward by id.
+ * history (routing.ts), then the key of an alias move (aliases.ts). One owner, `registry`, so a kept schema migrates forward by id.
  */
 import type { Migration } from '@mlops-lab/services';
-import { aliasMoveKeyMigrations, registryMigrations as modelMigrations } from './models.ts';
+import { aliasMoveKeyMigrations } from './aliases.ts';
+import { registryMigrations as modelMigrations } from './models.ts';
 import { routingMigrations } from './routing.ts';
 
 export const registryMigrations: Migration[] = [
