@@ -235,7 +235,7 @@ async function registry(i: Incident): Promise<Finding> {
       out.say(`prediction log: last week ${mix(served[0])}; this week ${mix(served[1])}`);
       for (const e of evidence) out.say(e.line);
       if (evidence.length === 0) out.say('the version that served last week served this week');
-      out.pointer('packages/registry/src/models.ts', 'aliasHistory: every move with its reason');
+      out.pointer('packages/registry/src/aliases.ts', 'aliasHistory: every move with its reason');
     },
   };
 }

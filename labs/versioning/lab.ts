@@ -196,7 +196,7 @@ const lab: LabDefinition = {
             h.reason,
           ]),
         );
-        out.pointer('packages/registry/src/models.ts', 'setAlias: every move recorded with its reason');
+        out.pointer('packages/registry/src/aliases.ts', 'setAlias: every move recorded with its reason');
       } finally {
         await traffic.stop();
         await server.close();
