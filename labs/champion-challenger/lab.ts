@@ -102,6 +102,19 @@ const lab: LabDefinition = {
       const users = new Users(await router.start());
       const feed = new LabelFeed(services.pg, (id) => labels.get(id) as 0 | 1, LABEL_DELAY_MS);
       const env = { router, log, users, feed, pg: services.pg, out };
+      const peeking = fault === 'peeking';
+      /** A shadow experiment on `z.volume` live payments of `week`, judged at the planned n (or by peeking). */
+      const shadow = (prefix: string, champion: string, challenger: string, week: number) =>
+        shadowExperiment(env, {
+          prefix,
+          champion,
+          challenger,
+          requests: live(prefix, z.volume, week),
+          rate: z.volumeRate,
+          planned: z.planned,
+          peeking,
+          seed,
+        });
       try {
         // 2. Side by side at a fixed arrival rate: shadow off, then on.
         const { off, on, waited } = await out.step(
@@ -145,17 +158,7 @@ const lab: LabDefinition = {
         // 3. Volume in shadow, delayed labels, the verdict.
         const s1 = await out.step(
           `Shadow v2 on ${z.volume} payments; labels arrive late; verdict at n=${z.planned}`,
-          () =>
-            shadowExperiment(env, {
-              prefix: 's1',
-              champion: '1',
-              challenger: '2',
-              requests: live('s1', z.volume, 14),
-              rate: z.volumeRate,
-              planned: z.planned,
-              peeking: fault === 'peeking',
-              seed,
-            }),
+          () => shadow('s1', '1', '2', 14),
         );
         verdictTable(out, s1.decision, '1', '2');
         out.say(s1.decision.verdict.reason);
@@ -197,16 +200,7 @@ const lab: LabDefinition = {
         // 5. The offline winner in shadow.
         out.step('v3 wins on the offline test set (weeks 8-9); shadow it against champion v2');
         out.say(`offline AUC v3 ${fmt.num(offline[3])} vs champion v2 ${fmt.num(offline[2])}`);
-        const s2 = await shadowExperiment(env, {
-          prefix: 's2',
-          champion: '2',
-          challenger: '3',
-          requests: live('s2', z.volume, 15),
-          rate: z.volumeRate,
-          planned: z.planned,
-          peeking: fault === 'peeking',
-          seed,
-        });
+        const s2 = await shadow('s2', '2', '3', 15);
         verdictTable(out, s2.decision, '2', '3');
         out.say(s2.decision.verdict.reason);
 
@@ -215,7 +209,7 @@ const lab: LabDefinition = {
           ...z,
           labels: s1.pairs.labels,
           seed,
-          peeking: fault === 'peeking',
+          peeking,
         });
 
         const leaked = on.filter((r) => r.version !== '1').length + s1.leaked + s2.leaked;
