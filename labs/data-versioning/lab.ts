@@ -61,6 +61,8 @@ const lab: LabDefinition = {
   async run({ quick, seed, fault, services, out }) {
     const z = quick ? { rows: 3000, epochs: 8 } : { rows: 20_000, epochs: 15 };
     const artifactsRoot = mkdtempSync(join(tmpdir(), 'lab-data-versioning-'));
+    /** Every training run of the lab is set up alike: only the data (and, once, the seed) differ. */
+    const training = { services, name: NAME, seed, epochs: z.epochs, artifactsRoot };
     const weightsOf = async (hash: string) =>
       createHash('sha256')
         .update((await loadArtifact(hash, { root: artifactsRoot }))['weights.bin'])
@@ -93,14 +95,7 @@ const lab: LabDefinition = {
         const snap = await createSnapshot(services.pg, { table: 'payments', definitions: DEFINITIONS });
         const again = await createSnapshot(services.pg, { table: 'payments', definitions: DEFINITIONS });
         const rows = JSON.stringify(await readSnapshot(services.pg, snap.id, { orderBy: PAYMENTS_ORDER }));
-        const model = await trainFromSnapshot({
-          services,
-          name: NAME,
-          seed,
-          epochs: z.epochs,
-          snapshot: snap.id,
-          artifactsRoot,
-        });
+        const model = await trainFromSnapshot({ ...training, snapshot: snap.id });
         return { snap, again, rows, model, weights: await weightsOf(model.hash) };
       });
       const { snap, model } = first;
@@ -169,23 +164,12 @@ const lab: LabDefinition = {
               PAYMENTS_ORDER,
             );
             result = await trainAndRegister({
-              services,
-              name: NAME,
-              seed,
-              epochs: z.epochs,
+              ...training,
               events: latest as unknown as PaymentEvent[],
               dataRef: 'table:payments (latest)',
-              artifactsRoot,
             });
           } else {
-            result = await trainFromSnapshot({
-              services,
-              name: NAME,
-              seed,
-              epochs: z.epochs,
-              snapshot: id,
-              artifactsRoot,
-            });
+            result = await trainFromSnapshot({ ...training, snapshot: id });
           }
         } catch (error) {
           if (!(error instanceof DatasetError)) throw error;
@@ -224,14 +208,7 @@ const lab: LabDefinition = {
         'What breaks reproduction: the same snapshot with another seed',
         async () =>
           rerun.verification.ok
-            ? trainFromSnapshot({
-                services,
-                name: `${NAME}-seed`,
-                seed: seed + 1,
-                epochs: z.epochs,
-                snapshot: snap.id,
-                artifactsRoot,
-              })
+            ? trainFromSnapshot({ ...training, name: `${NAME}-seed`, seed: seed + 1, snapshot: snap.id })
             : null,
       );
       out.say(
