@@ -1,28 +1,14 @@
 /**
  * `@mlops-lab/registry/routing`: routing as configuration (Q15, Q18), an entry of its own so that a
  * server or router following a table imports routing (and the version lookup that resolves its
- * targets), not the artifact store or the migrations. The table, its history and validation
- * (routing.ts), the watcher that follows it in Postgres with Redis notices (routing-watch.ts), the
- * table in force with its targets resolved and prepared (routing-follow.ts), and sticky assignment
- * (routing-assign.ts). Reference: KServe / Seldon canary traffic percentages.
+ * targets), not the artifact store or the migrations. The table in force with its targets resolved
+ * and prepared (routing-follow.ts), the source that follows the registry's table in Postgres with
+ * Redis notices (routing-watch.ts), sticky assignment (routing-assign.ts), and the shape check of a
+ * table (routing.ts), with the types these signatures name. Writing a table and reading its history
+ * are the root entry's. Reference: KServe / Seldon canary traffic percentages.
  */
-export {
-  checkRoutingShape,
-  getRouting,
-  type RoutingChange,
-  type RoutingChangeInput,
-  type RoutingConfig,
-  type RoutingStore,
-  readRouting,
-  routingHistory,
-  routingKey,
-  routingMigrations,
-  type SetRoutingResult,
-  type StoredRouting,
-  setRouting,
-  validateRouting,
-} from './routing.ts';
-export { assign, chooseTarget, stickyDraw } from './routing-assign.ts';
+export { checkRoutingShape, type RoutingConfig, type RoutingStore } from './routing.ts';
+export { assign, stickyDraw } from './routing-assign.ts';
 export {
   type FollowOptions,
   type FollowStage,
@@ -32,4 +18,4 @@ export {
   registryTableSource,
   type TableSource,
 } from './routing-follow.ts';
-export { type RoutingWatch, type WatchHealth, type WatchOptions, watchRouting } from './routing-watch.ts';
+export type { RoutingWatch, WatchHealth } from './routing-watch.ts';
