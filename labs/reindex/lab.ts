@@ -78,7 +78,8 @@ const lab: LabDefinition = {
       `Edit the source: delete ${deleted.length} documents, then rewrite ${updated.length} (two transactions)`,
       () => applyEdits(services, world.edits),
     );
-    const before = {
+    /** The probes read before and after the sync: rewritten documents by their new text, deleted ones by theirs. */
+    const probe = async () => ({
       updates: await foundShare(
         index,
         embedder,
@@ -86,7 +87,8 @@ const lab: LabDefinition = {
         K,
       ),
       deletes: await foundShare(index, embedder, deleted, K),
-    };
+    });
+    const before = await probe();
 
     // The fault's consumer hook: it fails on the first rewritten document it meets, every time.
     const rewritten = new Set(updated.map((u) => u.id));
@@ -107,15 +109,7 @@ const lab: LabDefinition = {
       'syncIndex: the position moves only after a whole batch',
     );
 
-    const after = {
-      updates: await foundShare(
-        index,
-        embedder,
-        updated.map((u) => ({ id: u.id, text: u.newText })),
-        K,
-      ),
-      deletes: await foundShare(index, embedder, deleted, K),
-    };
+    const after = await probe();
     out.step(`Search: each rewritten document by its new text, each deleted one by its own text (top ${K})`);
     out.table(
       ['probe', 'before the sync', 'after the sync'],
