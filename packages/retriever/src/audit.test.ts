@@ -4,30 +4,19 @@
  * requeueing the findings makes the next sync consistent again. DATABASE_URL when set, else PGlite.
  */
 import { generateCorpus } from '@mlops-lab/datagen';
-import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
 import { auditIndex } from './audit.ts';
-import { CHANGE_FEED_MIGRATIONS, readPosition, requeueDocuments, writePosition } from './change-feed.ts';
+import { readPosition, requeueDocuments, writePosition } from './change-feed.ts';
 import { createEmbedder } from './embedder.ts';
 import { HnswRetriever } from './hnsw.ts';
 import { IndexState, liveDocuments, syncIndex, upsertDocument } from './indexing.ts';
+import { feedSource } from './testing/feed-source.ts';
 
 const DIM = 64;
 const embedder = createEmbedder({ dim: DIM, version: 'hash-v1' });
 const corpus = generateCorpus({ seed: 7, documents: 120, queries: 0 });
 const ids = corpus.documents.map((d) => d.id);
-const services = testServices({
-  needs: ['postgres'],
-  namespace: 'retriever_audit',
-  prepare: async (s) => {
-    await s.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
-    await s.pg.query(
-      `INSERT INTO documents (id, text, updated_at)
-       SELECT id, text, to_timestamp(ms / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) AS t(id, text, ms)`,
-      [ids, corpus.documents.map((d) => d.text), corpus.documents.map((d) => d.updatedAt)],
-    );
-  },
-});
+const services = feedSource('retriever_audit', corpus.documents);
 
 describe('auditIndex', () => {
   const index = new HnswRetriever({ dim: DIM, space: 'cosine', seed: 3 });

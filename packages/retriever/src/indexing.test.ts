@@ -5,37 +5,20 @@
  * Runs on DATABASE_URL when set (CI), else on the embedded PGlite.
  */
 import { generateCorpus } from '@mlops-lab/datagen';
-import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
 import { auditIndex } from './audit.ts';
-import { CHANGE_FEED_MIGRATIONS, readChanges, readPosition } from './change-feed.ts';
+import { readChanges, readPosition } from './change-feed.ts';
 import { createEmbedder } from './embedder.ts';
 import { RetrieverError } from './errors.ts';
 import { ExactRetriever } from './exact.ts';
 import { HnswRetriever } from './hnsw.ts';
 import { compactIndex, IndexState, syncIndex, VECTOR_FIELDS } from './indexing.ts';
+import { feedSource } from './testing/feed-source.ts';
 
 const DIM = 64;
 const embedder = createEmbedder({ dim: DIM, version: 'hash-v1' });
 const corpus = generateCorpus({ seed: 24, documents: 200, queries: 0 });
-const services = testServices({
-  needs: ['postgres'],
-  namespace: 'retriever_feed',
-  prepare: async (s) => {
-    await s.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
-    await s.pg.query(
-      `INSERT INTO documents (id, text, metadata, updated_at)
-       SELECT id, text, jsonb_build_object('topic', topic), to_timestamp(ms / 1000.0)
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS t(id, text, topic, ms)`,
-      [
-        corpus.documents.map((d) => d.id),
-        corpus.documents.map((d) => d.text),
-        corpus.documents.map((d) => d.topic),
-        corpus.documents.map((d) => d.updatedAt),
-      ],
-    );
-  },
-});
+const services = feedSource('retriever_feed', corpus.documents);
 
 const sync = (index: ExactRetriever | HnswRetriever, state: IndexState, batchSize = 64) =>
   syncIndex({ pool: services.pg, index, embedder, state, batchSize, waitMs: 10_000 });
@@ -167,28 +150,16 @@ describe('compactIndex', () => {
     await services.pg.query('UPDATE documents SET deleted = true WHERE id = ANY($1)', [victims]);
     await sync(index, state);
     expect(state.tombstones).toBe(10);
-    const kept = await compactIndex({
-      pool: services.pg,
-      index,
-      embedder,
-      state,
-      build,
-      maxTombstoneShare: 0.2,
-    });
+    const compact = () =>
+      compactIndex({ pool: services.pg, index, embedder, state, build, maxTombstoneShare: 0.2 });
+    const kept = await compact();
     expect(kept.compacted).toBe(false);
     expect(kept.index).toBe(index);
 
     const more = corpus.documents.slice(110, 170).map((d) => d.id);
     await services.pg.query('UPDATE documents SET deleted = true WHERE id = ANY($1)', [more]);
     await sync(index, state);
-    const r = await compactIndex({
-      pool: services.pg,
-      index,
-      embedder,
-      state,
-      build,
-      maxTombstoneShare: 0.2,
-    });
+    const r = await compact();
     expect(r).toMatchObject({ compacted: true, freed: 70 });
     expect(r.tombstoneShare).toBeCloseTo(70 / live, 6);
     index = r.index as HnswRetriever;

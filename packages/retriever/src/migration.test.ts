@@ -5,10 +5,9 @@
  * DATABASE_URL when set, else the embedded PGlite.
  */
 import { generateCorpus } from '@mlops-lab/datagen';
-import { testServices } from '@mlops-lab/services/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditIndex } from './audit.ts';
-import { CHANGE_FEED_MIGRATIONS, type SourceDocument } from './change-feed.ts';
+import type { SourceDocument } from './change-feed.ts';
 import { createEmbedder } from './embedder.ts';
 import { RetrieverError } from './errors.ts';
 import { ExactRetriever } from './exact.ts';
@@ -17,29 +16,29 @@ import { IndexState, liveDocuments, syncIndex, upsertDocument } from './indexing
 import {
   detectMixedVersions,
   IndexAlias,
+  type MigrationOptions,
   type MigrationProgress,
   migrateEmbeddings,
   overlapAtK,
   type VersionedIndex,
 } from './migration.ts';
+import { feedSource } from './testing/feed-source.ts';
 
 const v1 = createEmbedder({ dim: 64, version: 'hash-v1' });
 const v2 = createEmbedder({ dim: 96, version: 'hash-v2', hashDim: 4096 });
 const corpus = generateCorpus({ seed: 25, documents: 300, queries: 40 });
 const queries = corpus.queries.map((q) => q.text);
-const services = testServices({
-  needs: ['postgres'],
-  namespace: 'retriever_migrate',
-  prepare: async (s) => {
-    await s.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS);
-    const docs = corpus.documents;
-    await s.pg.query('INSERT INTO documents (id, text) SELECT * FROM unnest($1::text[], $2::text[])', [
-      docs.map((d) => d.id),
-      docs.map((d) => d.text),
-    ]);
-  },
-});
+const services = feedSource('retriever_migrate', corpus.documents);
 let alias: IndexAlias;
+/** Migrates the served index to v2 (into an exact scan unless `options` says otherwise). */
+const migrateToV2 = (options: Partial<MigrationOptions> = {}) =>
+  migrateEmbeddings({
+    source: { pool: services.pg },
+    oldIndex: alias,
+    newEmbedder: v2,
+    buildIndex: () => new ExactRetriever({ dim: v2.dim, space: 'cosine' }),
+    ...options,
+  });
 
 beforeAll(async () => {
   const retriever = new HnswRetriever({ dim: v1.dim, space: 'cosine', seed: 1 });
@@ -89,16 +88,9 @@ describe('version checks', () => {
 describe('migrateEmbeddings', () => {
   it('leaves the alias on the old index when the shadow comparison fails its gate', async () => {
     const before = alias.current;
-    await expect(
-      migrateEmbeddings({
-        source: { pool: services.pg },
-        oldIndex: alias,
-        newEmbedder: v2,
-        buildIndex: () => new ExactRetriever({ dim: v2.dim, space: 'cosine' }),
-        sampleQueries: queries.slice(0, 5),
-        minOverlap: 1.01,
-      }),
-    ).rejects.toThrow(/below 1.01; the alias still points at "hash-v1"/);
+    await expect(migrateToV2({ sampleQueries: queries.slice(0, 5), minOverlap: 1.01 })).rejects.toThrow(
+      /below 1.01; the alias still points at "hash-v1"/,
+    );
     expect(alias.current).toBe(before);
   });
 
@@ -107,10 +99,7 @@ describe('migrateEmbeddings', () => {
     const edited = corpus.documents[0];
     const dropped: string[] = [];
     const old = alias.current;
-    const result = await migrateEmbeddings({
-      source: { pool: services.pg },
-      oldIndex: alias,
-      newEmbedder: v2,
+    const result = await migrateToV2({
       buildIndex: () => new HnswRetriever({ dim: v2.dim, space: 'cosine', seed: 2 }),
       batchSize: 100,
       sampleQueries: queries,
@@ -166,13 +155,6 @@ describe('migrateEmbeddings', () => {
   });
 
   it('refuses to migrate to the version already served', async () => {
-    await expect(
-      migrateEmbeddings({
-        source: { pool: services.pg },
-        oldIndex: alias,
-        newEmbedder: v2,
-        buildIndex: () => new ExactRetriever({ dim: v2.dim, space: 'cosine' }),
-      }),
-    ).rejects.toThrow(/already holds "hash-v2"/);
+    await expect(migrateToV2()).rejects.toThrow(/already holds "hash-v2"/);
   });
 });
