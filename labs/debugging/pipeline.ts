@@ -12,7 +12,7 @@
  */
 import type { PaymentEvent } from '@mlops-lab/datagen';
 import { type LabelRow, recordLabels } from '@mlops-lab/monitoring';
-import type { PaymentRequest } from '@mlops-lab/payments';
+import { type PaymentFeatureColumns, type PaymentRequest, paymentFeatures } from '@mlops-lab/payments';
 import type { Migration, Services } from '@mlops-lab/services';
 import { DAY, THIS_WEEK } from './world.ts';
 
@@ -39,18 +39,27 @@ export const EXPORT_STOPS = THIS_WEEK + 2 * DAY;
 /** Outcomes (chargebacks and settlements) are known this long after the payment. */
 export const OUTCOME_DELAY = 10 * DAY;
 
-/** One row of the feature query: the request's values before a release's request builder. */
-export interface FeatureRow {
-  paymentId: string;
-  customerId: string;
-  at: number;
+/**
+ * A row of the feature query as Postgres returns it: dbg_payments' columns are NOT NULL but the
+ * merchant category, and the query fills a missing amount.
+ */
+interface FeatureColumns extends PaymentFeatureColumns {
+  payment_id: string;
+  customer_id: string;
+  at_ms: number;
   amount: number;
-  hourOfDay: number;
-  deviceAgeDays: number;
-  distanceKm: number;
-  merchantCategory: string | null;
+  hour_of_day: number;
+  device_age_days: number;
+  distance_km: number;
   channel: string;
 }
+
+function featureRow(r: FeatureColumns) {
+  return { paymentId: r.payment_id, customerId: r.customer_id, at: Number(r.at_ms), ...paymentFeatures(r) };
+}
+
+/** One row of the feature query: the request's values before a release's request builder. */
+export type FeatureRow = ReturnType<typeof featureRow>;
 
 async function insert(
   services: Services,
@@ -129,7 +138,7 @@ export async function featureRows(
   where: { from: number; to: number } | { paymentIds: readonly string[] },
 ): Promise<FeatureRow[]> {
   const byIds = 'paymentIds' in where;
-  const { rows } = await services.pg.query(
+  const { rows } = await services.pg.query<FeatureColumns>(
     `SELECT p.payment_id, p.customer_id, (extract(epoch FROM p.at) * 1000)::float8 AS at_ms,
             COALESCE(l.amount, $${byIds ? 2 : 3}::float8) AS amount, p.hour_of_day, p.device_age_days, p.distance_km,
             p.merchant_category, p.channel
@@ -138,17 +147,7 @@ export async function featureRows(
       ORDER BY p.at, p.payment_id`,
     byIds ? [where.paymentIds, AMOUNT_DEFAULT] : [where.from, where.to, AMOUNT_DEFAULT],
   );
-  return rows.map((r) => ({
-    paymentId: r.payment_id,
-    customerId: r.customer_id,
-    at: Number(r.at_ms),
-    amount: r.amount,
-    hourOfDay: r.hour_of_day,
-    deviceAgeDays: r.device_age_days,
-    distanceKm: r.distance_km,
-    merchantCategory: r.merchant_category,
-    channel: r.channel,
-  }));
+  return rows.map(featureRow);
 }
 
 /** The training code's request: what every model version was trained on (and the offline recompute). */

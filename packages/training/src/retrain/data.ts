@@ -5,41 +5,27 @@
  * snapshot that identifies exactly what a run trained and evaluated on (a hash of its rows).
  */
 import { createHash } from 'node:crypto';
+import type { PaymentEvent } from '@mlops-lab/datagen';
 import { getHistoricalFeatures } from '@mlops-lab/feature-store';
-import { customerActivityView } from '@mlops-lab/payments';
+import { customerActivityView, type PaymentFeatureColumns, paymentFeatures } from '@mlops-lab/payments';
 import type pg from 'pg';
 import { WEEK_MS } from './clock.ts';
 
 export const ACTIVITY_FEATURES = ['txn_count_7d', 'avg_amount_7d', 'disputes_30d'] as const;
 
-export interface FeedRow {
-  eventId: string;
-  customerId: string;
-  timestamp: number;
-  amount: number | null;
-  hourOfDay: number | null;
-  deviceAgeDays: number | null;
-  distanceKm: number | null;
-  merchantCategory: string | null;
-  channel: string | null;
-  label: 0 | 1;
+/** A payment of the feed (the world's payment without its country, which the feed does not keep). */
+export type FeedRow = Omit<PaymentEvent, 'country'> & {
   /** The aggregates as of the payment (null: no activity in the view's ttl). */
   activity: Record<(typeof ACTIVITY_FEATURES)[number], number | null>;
   /** Week index relative to the clock's week 0. */
   week: number;
-}
+};
 
 /** A feed row as Postgres returns it (the feed's columns, ts as text: bigint). */
-export interface FeedColumns {
+export interface FeedColumns extends PaymentFeatureColumns {
   event_id: string;
   customer_id: string;
   ts: string;
-  amount: number | null;
-  hour_of_day: number | null;
-  device_age_days: number | null;
-  distance_km: number | null;
-  merchant_category: string | null;
-  channel: string | null;
   label: number;
 }
 
@@ -49,12 +35,7 @@ export function feedPayment(r: FeedColumns): Omit<FeedRow, 'activity' | 'week'> 
     eventId: r.event_id,
     customerId: r.customer_id,
     timestamp: Number(r.ts),
-    amount: r.amount,
-    hourOfDay: r.hour_of_day,
-    deviceAgeDays: r.device_age_days,
-    distanceKm: r.distance_km,
-    merchantCategory: r.merchant_category,
-    channel: r.channel,
+    ...paymentFeatures(r),
     label: r.label === 1 ? 1 : 0,
   };
 }
