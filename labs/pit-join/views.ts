@@ -3,20 +3,8 @@
  * in @mlops-lab/payments, and used by every join below): the naive latest-value join the feature
  * store exists to prevent, and the point-in-time join (Q6, Q7).
  */
-import {
-  createSourceTable,
-  type EntityRow,
-  type FeatureValue,
-  getHistoricalFeatures,
-  insertFeatureRows,
-} from '@mlops-lab/feature-store';
-import {
-  activitySourceRows,
-  customerActivityView,
-  customerRiskView,
-  PAYMENTS_FEATURE_VIEWS,
-  riskSourceRows,
-} from '@mlops-lab/payments';
+import { type EntityRow, type FeatureValue, getHistoricalFeatures } from '@mlops-lab/feature-store';
+import { loadHistorySources, PAYMENTS_FEATURE_VIEWS } from '@mlops-lab/payments';
 import type { Services } from '@mlops-lab/services';
 import { DAY_MS, type World } from './world.ts';
 
@@ -24,14 +12,11 @@ export const VIEWS = PAYMENTS_FEATURE_VIEWS;
 export const STORE_FEATURES = ['txn_count_7d', 'avg_amount_7d', 'disputes_30d', 'risk_score'] as const;
 
 export async function loadSources(services: Services, world: World): Promise<void> {
-  for (const view of VIEWS) await createSourceTable(services.pg, view);
-  await insertFeatureRows(services.pg, customerActivityView, activitySourceRows(world.activity));
   // The backfill wrote into the same table as the daily job, as backfills do.
-  await insertFeatureRows(
-    services.pg,
-    customerRiskView,
-    riskSourceRows([...world.risk, ...world.riskBackfill]),
-  );
+  await loadHistorySources(services.pg, {
+    activity: world.activity,
+    risk: [...world.risk, ...world.riskBackfill],
+  });
 }
 
 export type FeatureSet = Record<string, FeatureValue>[];

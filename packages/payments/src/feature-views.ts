@@ -8,7 +8,14 @@
  * Reference: Feast feature repositories (one `FeatureView` per source, imported by every consumer).
  */
 import type { HistoryFeatureRow } from '@mlops-lab/datagen';
-import { defineFeatureView, type OnlineRow, secondsSinceLastEvent } from '@mlops-lab/feature-store';
+import {
+  createSourceTable,
+  defineFeatureView,
+  insertFeatureRows,
+  type OnlineRow,
+  type Queryable,
+  secondsSinceLastEvent,
+} from '@mlops-lab/feature-store';
 
 const DAY_MS = 24 * 3600 * 1000;
 const customer = { name: 'customer', joinKeys: ['customer_id'] };
@@ -73,6 +80,20 @@ export function activitySourceRows(rows: readonly HistoryFeatureRow[]): OnlineRo
 /** Risk rows (daily or backfilled) as `customer_risk` source rows. */
 export function riskSourceRows(rows: readonly HistoryFeatureRow[]): OnlineRow[] {
   return rows.map(keyed);
+}
+
+/**
+ * A customer history into the views' offline sources: both tables created, the pipeline's activity
+ * and risk rows written. A lab that ran a backfill passes its rows with the daily ones: a backfill
+ * writes into the same table as the daily job.
+ */
+export async function loadHistorySources(
+  pool: Queryable,
+  history: { activity: readonly HistoryFeatureRow[]; risk: readonly HistoryFeatureRow[] },
+): Promise<void> {
+  for (const view of PAYMENTS_FEATURE_VIEWS) await createSourceTable(pool, view);
+  await insertFeatureRows(pool, customerActivityView, activitySourceRows(history.activity));
+  await insertFeatureRows(pool, customerRiskView, riskSourceRows(history.risk));
 }
 
 /** Seconds from the customer's last payment or dispute to the request: computed on demand (Q10). */
