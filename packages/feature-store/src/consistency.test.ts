@@ -4,7 +4,6 @@
  * both come from the same source, and an injected second write path caught on the one feature it skews.
  */
 import { createRng } from '@mlops-lab/datagen';
-import { testServices } from '@mlops-lab/services/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkConsistency,
@@ -15,11 +14,10 @@ import {
   type SamplePoint,
   sameValue,
 } from './consistency.ts';
-import type { MaterializeTarget } from './materialize.ts';
 import { materializeIncremental } from './materialize.ts';
-import { createSourceTable, insertFeatureRows } from './offline-source.ts';
 import { getOnlineFeatures, writeOnline } from './online.ts';
 import { activityHistory, activityView, HOUR, latestInWindow, T0 } from './testing/activity.ts';
+import { activityStore } from './testing/activity-store.ts';
 
 const FEATURES = activityView.features.map((f) => f.name);
 
@@ -85,21 +83,8 @@ describe('comparison', () => {
 
 describe('offline against online on real services', () => {
   const history = activityHistory(5, 20, 5);
-  const services = testServices({
-    needs: ['postgres', 'redis'],
-    namespace: 'fs-consistency-test',
-    prepare: async (s) => {
-      await createSourceTable(s.pg, activityView);
-      await insertFeatureRows(s.pg, activityView, history);
-    },
-  });
+  const { services, target } = activityStore('fs-consistency-test', history);
   let sample: SamplePoint[];
-  const target = (): MaterializeTarget => ({
-    pg: services.pg,
-    redis: services.redis,
-    key: (name) => services.key(name),
-    migrate: (owner, migrations) => services.migrate(owner, migrations),
-  });
 
   beforeAll(() => {
     const rng = createRng(9);
@@ -124,7 +109,7 @@ describe('offline against online on real services', () => {
   });
 
   it('catches a second write path that serves amounts in cents, on that feature only', async () => {
-    const scratch: MaterializeTarget = { ...target(), key: (name) => services.key(`skewed:${name}`) };
+    const scratch = target('skewed');
     // A streaming job for customer 3 re-publishes its latest row with the amount in cents; its later
     // created timestamp makes newer-wins accept it over the materialized value.
     const skewed: OnlineReader = async (keys, now) => {

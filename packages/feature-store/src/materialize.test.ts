@@ -4,7 +4,6 @@
  * watermark, and a run crashed after chunk k whose restart ends in exactly the uninterrupted state.
  * Each test writes under its own key scope, so every final Redis state can be compared whole.
  */
-import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
 import { defineFeatureView } from './definitions.ts';
 import { FeatureStoreError } from './errors.ts';
@@ -22,26 +21,13 @@ import {
   pairView,
   T0,
 } from './testing/activity.ts';
+import { activityStore } from './testing/activity-store.ts';
 import { testView } from './testing/random.ts';
 import type { FeatureView } from './types.ts';
 
 const history = activityHistory(7, 240, 4);
-const services = testServices({
-  needs: ['postgres', 'redis'],
-  namespace: 'fs-materialize-test',
-  prepare: async (s) => {
-    await createBigintSource(s.pg, activityView);
-    await insertFeatureRows(s.pg, activityView, history);
-  },
-});
+const { services, target: scoped } = activityStore('fs-materialize-test', history, createBigintSource);
 const END = T0 + 6 * HOUR;
-
-const scoped = (scope: string): MaterializeTarget => ({
-  pg: services.pg,
-  redis: services.redis,
-  key: (name) => services.key(`${scope}:${name}`),
-  migrate: (owner, migrations) => services.migrate(owner, migrations),
-});
 
 /**
  * The Redis state the oracle predicts, with `@values` parsed: Postgres and Node spell some numbers

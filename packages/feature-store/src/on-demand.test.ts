@@ -3,12 +3,10 @@
  * function giving the same value through the training path (Postgres point-in-time join) and the
  * serving path (materialized Redis read at request time), on real services.
  */
-import { testServices } from '@mlops-lab/services/vitest';
 import { describe, expect, it } from 'vitest';
 import { FeatureStoreError } from './errors.ts';
 import { materializeIncremental } from './materialize.ts';
 import { getHistoricalFeatures } from './offline.ts';
-import { createSourceTable, insertFeatureRows } from './offline-source.ts';
 import {
   applyOnDemand,
   computeOnDemand,
@@ -19,6 +17,7 @@ import {
   type TrainingRow,
 } from './on-demand.ts';
 import { activityHistory, activityView, HOUR, T0 } from './testing/activity.ts';
+import { activityStore } from './testing/activity-store.ts';
 
 const sinceLast = secondsSinceLastEvent('customer_activity:last_event_at');
 
@@ -79,14 +78,7 @@ describe('on-demand definitions', () => {
 });
 
 describe('one function, two paths', () => {
-  const services = testServices({
-    needs: ['postgres', 'redis'],
-    namespace: 'fs-ondemand-test',
-    prepare: async (s) => {
-      await createSourceTable(s.pg, activityView);
-      await insertFeatureRows(s.pg, activityView, activityHistory(11, 6, 4));
-    },
-  });
+  const store = activityStore('fs-ondemand-test', activityHistory(11, 6, 4));
 
   it('gives the same value when building training rows and when serving', async () => {
     const points = [];
@@ -94,19 +86,14 @@ describe('one function, two paths', () => {
       for (let id = 1; id <= 6; id++)
         points.push({ keys: { customer_id: String(id) }, timestamp: T0 + k * 0.75 * HOUR });
     }
-    const historical = await getHistoricalFeatures(services.pg, {
+    const historical = await getHistoricalFeatures(store.services.pg, {
       view: activityView,
       entityRows: points,
       features: ['last_event_at'],
     });
     const training = applyOnDemand(sinceLast, historical).map((r) => r.values.seconds_since_last_event);
 
-    const target = {
-      pg: services.pg,
-      redis: services.redis,
-      key: (name: string) => services.key(name),
-      migrate: services.migrate.bind(services),
-    };
+    const target = store.target();
     const served: (number | string | null)[] = [];
     for (let k = 1; k <= 8; k++) {
       const now = T0 + k * 0.75 * HOUR;
