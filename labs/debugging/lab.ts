@@ -17,12 +17,10 @@ import { PAYMENT_FEATURES } from '@mlops-lab/datagen';
 import { type Check, check, type LabDefinition, type LabInvestigation } from '@mlops-lab/labkit';
 import {
   buildReference,
-  fitCbpe,
   type MonitorBounds,
   migrateMonitoring,
-  monitorWindow,
-  readLogged,
-  trackAlerts,
+  monitorWindows,
+  readWindows,
   tumblingWindows,
 } from '@mlops-lab/monitoring';
 import { paymentBody } from '@mlops-lab/payments';
@@ -114,14 +112,7 @@ const lab: LabDefinition = {
           label: e.label,
         }));
         return {
-          monitor: buildReference(
-            rows,
-            INPUT_SCHEMA,
-            fitCbpe(
-              scores,
-              world.holdout.map((e) => e.label),
-            ),
-          ),
+          monitor: buildReference(rows, INPUT_SCHEMA),
           bodies: bodies as Record<string, unknown>[],
         };
       },
@@ -153,13 +144,12 @@ const lab: LabDefinition = {
       },
     );
     const asOf = THIS_WEEK + WEEK + OUTCOME_DELAY + DAY;
-    const reports = [];
-    for (const w of windows)
-      reports.push(
-        monitorWindow(reference.monitor, w, await readLogged(services.pg, w.start, w.end), asOf, BOUNDS),
-      );
-    trackAlerts(reports);
-    const [last, now] = reports;
+    const [last, now] = monitorWindows(
+      reference.monitor,
+      await readWindows(services.pg, windows),
+      asOf,
+      BOUNDS,
+    );
     out.say(
       `${served.served} predictions served and logged, ${served.failed} failed; outcomes joined by the quality job`,
     );

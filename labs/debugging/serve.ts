@@ -7,7 +7,7 @@
  */
 import type { PaymentEvent } from '@mlops-lab/datagen';
 import { createServer, EVENT_TIME_HEADER, REQUEST_ID_HEADER } from '@mlops-lab/model-server';
-import { backlog, ensureGroup, LogConsumer, PredictionProducer } from '@mlops-lab/monitoring';
+import { PredictionLog } from '@mlops-lab/monitoring';
 import { loadArtifact, registryTableSource, resolve } from '@mlops-lab/registry';
 import type { Services } from '@mlops-lab/services';
 import { request } from 'undici';
@@ -27,15 +27,10 @@ export async function serveWeek(
   release: Release,
   warmupEvents: readonly PaymentEvent[],
 ): Promise<WeekServed> {
-  const stream = services.key('predictions');
-  await ensureGroup(services.redis, stream);
-  const producer = new PredictionProducer(services.redis, { stream, flushEveryMs: 10 });
-  const consumer = new LogConsumer(services.redis.duplicate(), services.pg, {
-    stream,
-    consumer: 'logger-1',
-    batch: 1000,
+  const log = await PredictionLog.open(services, {
+    stream: services.key('predictions'),
+    producer: { flushEveryMs: 10 },
   });
-  consumer.start();
   const server = createServer({
     routing: {
       ...registryTableSource(services, MODEL_NAME),
@@ -45,10 +40,10 @@ export async function serveWeek(
       },
     },
     warmup: { batchSizes: [1, 8] },
-    predictionLog: producer,
+    predictionLog: log,
   });
-  const url = await server.start();
   try {
+    const url = await server.start();
     await server.ready;
     const rows: FeatureRow[] = await featureRows(services, window);
     let next = 0;
@@ -73,15 +68,10 @@ export async function serveWeek(
         }
       }),
     );
-    await producer.close();
-    for (;;) {
-      const b = await backlog(services.redis, stream);
-      if (b.length === 0 && b.pending === 0 && producer.stats().buffered === 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await log.persisted();
     return { served, failed };
   } finally {
-    await consumer.stop();
     await server.close();
+    await log.close();
   }
 }

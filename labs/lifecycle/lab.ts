@@ -34,7 +34,6 @@ import { type Check, check, fmt, type LabDefinition } from '@mlops-lab/labkit';
 import { decide } from '@mlops-lab/model-server';
 import {
   buildReference,
-  fitCbpe,
   monitorWindow,
   PredictionLog,
   readLogged,
@@ -332,10 +331,6 @@ const lab: LabDefinition = {
               label: r.label,
             })),
             RETRAIN_SCHEMA,
-            fitCbpe(
-              scores,
-              features.holdout.map((r) => r.label),
-            ),
           );
           const rows = await readLogged(services.pg, window.start, window.end);
           const report = monitorWindow(reference, window, rows, window.end + 2 * labelDelay, { p99Ms: 5000 });

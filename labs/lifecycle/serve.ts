@@ -16,6 +16,7 @@ import {
   REQUEST_ID_HEADER,
   type ServingModel,
 } from '@mlops-lab/model-server';
+import type { PredictionLog } from '@mlops-lab/monitoring';
 import { PaymentRequest } from '@mlops-lab/payments';
 import { getVersion, loadArtifact, registryTableSource } from '@mlops-lab/registry';
 import type { Services } from '@mlops-lab/services';
@@ -105,7 +106,7 @@ export async function startServer(
   name: string,
   artifactsRoot: string,
   samples: readonly Body[],
-  log: { append(record: never): unknown },
+  log: PredictionLog,
 ): Promise<ModelServer> {
   const server = createServer({
     routing: {
@@ -114,7 +115,7 @@ export async function startServer(
       load: (version) => retrainServingModel(services, name, version, artifactsRoot, samples),
     },
     warmup: { batchSizes: [1, 8] },
-    predictionLog: log as { append(record: unknown): unknown },
+    predictionLog: log,
   });
   await server.start();
   await server.ready;

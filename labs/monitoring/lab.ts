@@ -13,16 +13,14 @@ import { PAYMENT_FEATURES } from '@mlops-lab/datagen';
 import { type Check, check, type LabDefinition } from '@mlops-lab/labkit';
 import {
   buildReference,
-  fitCbpe,
   type MonitorBounds,
   migrateMonitoring,
-  monitorWindow,
-  readLogged,
+  monitorWindows,
+  readWindows,
   recordLabels,
   reportData,
   runScenarios,
   type ScenarioTable,
-  trackAlerts,
   tumblingWindows,
   type WindowReport,
   writeReport,
@@ -72,17 +70,13 @@ const lab: LabDefinition = {
         const holdout = referenceEvents(world, seed, 'holdout');
         const bodies = holdout.map(paymentBody);
         const scores = Array.from(await model.predictBatch(bodies.map((b) => model.preprocess(b))));
-        const cbpe = fitCbpe(
-          scores,
-          holdout.map((e) => e.label),
-        );
         const rows = holdout.map((e, i) => ({
           features: bodies[i] as Record<string, unknown>,
           score: scores[i],
           decision: model.postprocess(scores[i]).decision,
           label: e.label,
         }));
-        return { model, reference: buildReference(rows, INPUT_SCHEMA, cbpe) };
+        return { model, reference: buildReference(rows, INPUT_SCHEMA) };
       },
     );
     const cal = reference.cbpe;
@@ -144,21 +138,17 @@ const lab: LabDefinition = {
     const windows = tumblingWindows(START + WEEK, WEEK, world.weeks.length);
     const servingEnd = windows.at(-1)!.end;
     const finalAsOf = servingEnd + LABEL_DELAY + 6 * DAY;
-    const monitorAll = async (asOf: number) => {
-      const reports: WindowReport[] = [];
-      for (const w of windows)
-        reports.push(
-          monitorWindow(reference, w, await readLogged(services.pg, w.start, w.end), asOf, BOUNDS),
-        );
-      trackAlerts(reports);
-      return reports;
-    };
-    const atEnd = await monitorAll(servingEnd);
+    // The weeks as logged, every label in: each monitoring moment counts only the labels landed by then.
+    const loggedWeeks = await readWindows(services.pg, windows);
+    const monitorAll = (asOf: number) => monitorWindows(reference, loggedWeeks, asOf, BOUNDS);
+    const atEnd = monitorAll(servingEnd);
     const known = atEnd.filter((r) => r.realized.status === 'complete').length;
     out.say(
       `at the end of serving, realized AUC is known for ${known} of ${atEnd.length} weeks; CBPE has an estimate for all ${atEnd.filter((r) => r.estimated).length}`,
     );
-    const reports = await out.step('Monitor every week once the labels are due', () => monitorAll(finalAsOf));
+    const reports = await out.step('Monitor every week once the labels are due', async () =>
+      monitorAll(finalAsOf),
+    );
     const phaseOf = (r: WindowReport) => world.weeks[r.window.index].phase;
     out.table(
       [
@@ -202,15 +192,13 @@ const lab: LabDefinition = {
     if (alerts.length > 10) out.say(`... ${alerts.length - 10} more alerts`);
     out.pointer('packages/monitoring/src/monitors.ts', 'the four monitors, label status and alerts');
     if (report) {
-      // The same weeks through the report's own path (reportData runs the monitors again on the log).
-      const weeks = [];
-      for (const w of windows) weeks.push({ window: w, rows: await readLogged(services.pg, w.start, w.end) });
+      // The same weeks through the report's own path (reportData runs the monitors again on them).
       const bytes = await writeReport(
         report,
-        reportData('monitoring lab', reference, weeks, finalAsOf, BOUNDS),
+        reportData('monitoring lab', reference, loggedWeeks, finalAsOf, BOUNDS),
       );
       out.say(
-        `report: ${report} (${(bytes / 1024).toFixed(1)} KB, ${weeks.length} weeks); open it in a browser`,
+        `report: ${report} (${(bytes / 1024).toFixed(1)} KB, ${loggedWeeks.length} weeks); open it in a browser`,
       );
       out.pointer(
         'packages/monitoring/src/report.ts',

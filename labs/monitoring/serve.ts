@@ -13,7 +13,7 @@ import {
   REQUEST_ID_HEADER,
   type ServingModel,
 } from '@mlops-lab/model-server';
-import { backlog, ensureGroup, LogConsumer, PredictionProducer } from '@mlops-lab/monitoring';
+import { type LogConsumer, PredictionLog, type PredictionLogStats } from '@mlops-lab/monitoring';
 import { paymentBody } from '@mlops-lab/payments';
 import type { Services } from '@mlops-lab/services';
 
@@ -31,7 +31,8 @@ export interface ServeResult {
   maxBacklog: number;
   maxBacklogWeek: number;
   maxPending: number;
-  producer: ReturnType<PredictionProducer['stats']>;
+  producer: PredictionLogStats['producer'];
+  /** Each consumer's counts: the first, then one per restart. */
   consumers: ReturnType<LogConsumer['stats']>[];
   /** Scraped from the server's /metrics after the run. */
   metricsText: string;
@@ -46,59 +47,55 @@ export async function serveWeeks(
   traffic: Traffic[],
   options: { crashWeeks?: Set<number> } = {},
 ): Promise<ServeResult> {
-  const stream = services.key('predictions');
-  await ensureGroup(services.redis, stream);
-  const producer = new PredictionProducer(services.redis, { stream, flushEveryMs: 10 });
+  const log = await PredictionLog.open(services, {
+    stream: services.key('predictions'),
+    producer: { flushEveryMs: 10 },
+  });
   const server: ModelServer = createServer({
     model,
     warmup: { batchSizes: [1, 8, 16] },
-    predictionLog: producer,
+    predictionLog: log,
   });
-  const url = await server.start();
-  await server.ready;
   let currentWeek = -1;
   const crashing = () => options.crashWeeks?.has(currentWeek) ?? false;
-  const startConsumer = () => {
-    const c = new LogConsumer(services.redis.duplicate(), services.pg, {
-      stream,
-      consumer: 'logger-1',
-      batch: 1000,
-    });
-    // The broken pipeline: the insert lands, the process dies before XACK (modelled as a throw).
+  // The broken pipeline: the insert lands, the process dies before XACK (modelled as a throw).
+  const crashAfterInsert = (c: LogConsumer) => {
     c.afterInsert = () => {
       if (crashing()) throw new Error('consumer crashed after insert, before ack');
     };
-    c.start();
-    return c;
   };
-  const consumers = [startConsumer()];
+  crashAfterInsert(log.consumer);
+  const consumers = [log.consumer];
+  // Recovery: the crashed consumer is replaced under the same name; it re-reads its pending entries.
+  const restart = async () => {
+    consumers.push(await log.restartConsumer(crashAfterInsert));
+  };
   let maxBacklog = 0;
   let maxBacklogWeek = -1;
   let maxPending = 0;
   let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const b = await backlog(services.redis, stream);
-      if (b.length > maxBacklog) {
-        maxBacklog = b.length;
-        maxBacklogWeek = currentWeek;
-      }
-      maxPending = Math.max(maxPending, b.pending);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  const t0 = performance.now();
+  let sampler: Promise<void> | undefined;
   let served = 0;
   let failed = 0;
   try {
+    const url = await server.start();
+    await server.ready;
+    sampler = (async () => {
+      while (sampling) {
+        const b = await log.backlog();
+        if (b.length > maxBacklog) {
+          maxBacklog = b.length;
+          maxBacklogWeek = currentWeek;
+        }
+        maxPending = Math.max(maxPending, b.pending);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const t0 = performance.now();
     for (const t of traffic) {
       const wasCrashing = crashing();
       currentWeek = t.week;
-      if (wasCrashing && !crashing()) {
-        // Recovery: the crashed consumer is replaced under the same name; it re-reads its pending entries.
-        await consumers.at(-1)!.stop();
-        consumers.push(startConsumer());
-      }
+      if (wasCrashing && !crashing()) await restart();
       let next = 0;
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
@@ -122,17 +119,10 @@ export async function serveWeeks(
       );
     }
     if (crashing()) {
-      await consumers.at(-1)!.stop();
       currentWeek = -1;
-      consumers.push(startConsumer());
+      await restart();
     }
-    await producer.close();
-    // Drain: wait until the log holds nothing unpersisted.
-    for (;;) {
-      const b = await backlog(services.redis, stream);
-      if (b.length === 0 && b.pending === 0 && producer.stats().buffered === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await log.persisted();
     const metricsText = await (await fetch(`${url}/metrics`)).text();
     return {
       served,
@@ -140,7 +130,7 @@ export async function serveWeeks(
       maxBacklog,
       maxBacklogWeek,
       maxPending,
-      producer: producer.stats(),
+      producer: log.stats().producer,
       consumers: consumers.map((c) => c.stats()),
       metricsText,
       seconds: (performance.now() - t0) / 1000,
@@ -148,8 +138,8 @@ export async function serveWeeks(
   } finally {
     sampling = false;
     await sampler;
-    await Promise.all(consumers.map((c) => c.stop()));
     await server.close();
+    await log.close();
   }
 }
 

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flag, intArg, report, time } from '@mlops-lab/benchkit';
-import { renderReport, reportData } from '../src/report.ts';
+import { renderReport } from '../src/report.ts';
+import { reportData } from '../src/report-data.ts';
 import { reportWorld } from '../src/report-demo.ts';
 
 const quick = flag('quick');

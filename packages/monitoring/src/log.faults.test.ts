@@ -74,6 +74,39 @@ describe('prediction log under a consumer crash', () => {
   });
 });
 
+describe('a PredictionLog whose consumer crashes between insert and ack', () => {
+  it('restartConsumer: the new consumer re-reads what was pending, persisted() then holds', async () => {
+    const log = await PredictionLog.open(services, {
+      stream: services.key('restart-consumer'),
+      batch: 100,
+      producer: { flushEveryMs: 5 },
+    });
+    try {
+      log.consumer.afterInsert = () => {
+        throw new Error('consumer crashed after insert, before ack');
+      };
+      for (const r of records('c', 500)) log.append(r);
+      await log.producer.flush();
+      // Every entry delivered and inserted, none acknowledged.
+      await expect.poll(async () => (await log.backlog()).pending, { timeout: 30_000 }).toBe(500);
+      const crashed = log.consumer;
+      const restarted = await log.restartConsumer();
+      expect(log.consumer).toBe(restarted);
+      await log.persisted();
+      const { rows } = await services.pg.query<{ n: number; distinct: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS distinct FROM prediction_log WHERE request_id LIKE 'c-%'`,
+      );
+      expect(rows[0]).toEqual({ n: 500, distinct: 500 });
+      // What the crashed consumer inserted and never acknowledged came back as counted duplicates.
+      expect(crashed.stats().persisted).toBe(500);
+      expect(restarted.stats()).toMatchObject({ duplicates: 500, persisted: 0 });
+      expect(log.stats().consumerErrors).toBeGreaterThan(0);
+    } finally {
+      await log.close();
+    }
+  });
+});
+
 describe('prediction log under a Redis restart', () => {
   it('appends while Redis is down are kept, and persisted once it is back', async () => {
     const server = await startKillableRedis();

@@ -35,13 +35,26 @@ export class PredictionLog {
   private consumerErrors = 0;
   lastConsumerError: unknown;
 
+  private current: LogConsumer;
+
   private constructor(
     private readonly redis: Redis,
     private readonly consumerRedis: Redis,
-    readonly stream: string,
+    private readonly pg: Query,
+    private readonly options: PredictionLogOptions,
     readonly producer: PredictionProducer,
-    readonly consumer: LogConsumer,
-  ) {}
+  ) {
+    this.current = this.newConsumer();
+  }
+
+  get stream(): string {
+    return this.options.stream;
+  }
+
+  /** The consumer running now (a restart replaces it). */
+  get consumer(): LogConsumer {
+    return this.current;
+  }
 
   /**
    * Creates the tables (idempotent) and the group, and starts the consumer on a connection of its own
@@ -62,17 +75,44 @@ export class PredictionLog {
     // Its commands reject on their own while Redis is away (and are counted below); without a listener
     // ioredis would also print every reconnect attempt.
     consumerRedis.on('error', () => {});
-    const consumer = new LogConsumer(consumerRedis, options.pg ?? services.pg, {
-      stream: options.stream,
-      consumer: options.consumer ?? 'logger-1',
-      batch: options.batch ?? 1000,
-    });
-    const log = new PredictionLog(services.redis, consumerRedis, options.stream, producer, consumer);
-    consumer.start((error) => {
-      log.consumerErrors++;
-      log.lastConsumerError = error;
-    });
+    const log = new PredictionLog(
+      services.redis,
+      consumerRedis,
+      options.pg ?? services.pg,
+      options,
+      producer,
+    );
+    log.startConsumer();
     return log;
+  }
+
+  private newConsumer(): LogConsumer {
+    return new LogConsumer(this.consumerRedis, this.pg, {
+      stream: this.options.stream,
+      consumer: this.options.consumer ?? 'logger-1',
+      batch: this.options.batch ?? 1000,
+    });
+  }
+
+  private startConsumer(): void {
+    this.current.start((error) => {
+      this.consumerErrors++;
+      this.lastConsumerError = error;
+    });
+  }
+
+  /**
+   * Stops the consumer and starts another under the same name, as a process restarted after a crash
+   * would: it first re-reads the entries the old one left pending (inserted, never acknowledged), and
+   * the primary key makes each second insert a counted duplicate. `prepare` runs before it starts
+   * (where a test sets its hook). Returns the new consumer; each one counts its own stats.
+   */
+  async restartConsumer(prepare?: (consumer: LogConsumer) => void): Promise<LogConsumer> {
+    await this.current.stop();
+    this.current = this.newConsumer();
+    prepare?.(this.current);
+    this.startConsumer();
+    return this.current;
   }
 
   /** The caller's side: checks the record, buffers it, never waits; false when dropped (and counted). */
@@ -83,7 +123,7 @@ export class PredictionLog {
   stats(): PredictionLogStats & { consumerErrors: number } {
     return {
       producer: this.producer.stats(),
-      consumer: this.consumer.stats(),
+      consumer: this.current.stats(),
       consumerErrors: this.consumerErrors,
     };
   }
@@ -128,7 +168,7 @@ export class PredictionLog {
    */
   async close(): Promise<void> {
     await this.producer.close();
-    await this.consumer.stop();
+    await this.current.stop();
     this.consumerRedis.disconnect();
   }
 }

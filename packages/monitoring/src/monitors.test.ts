@@ -4,7 +4,6 @@
  * are "awaiting" before the deadline and alert as "stale" after it; `since` follows a run of alerts.
  */
 import { describe, expect, it } from 'vitest';
-import { fitCbpe } from './cbpe.ts';
 import { scoredSample } from './fixtures/binary.ts';
 import { buildReference, monitorWindow, trackAlerts } from './monitors.ts';
 import type { LoggedRow } from './store.ts';
@@ -40,10 +39,6 @@ const reference = buildReference(
     { name: 'amount', type: 'numeric' },
     { name: 'channel', type: 'categorical' },
   ],
-  fitCbpe(
-    refRows.map((r) => r.score!),
-    refRows.map((r) => r.label!),
-  ),
 );
 
 describe('monitors', () => {

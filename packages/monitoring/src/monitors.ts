@@ -19,9 +19,15 @@
  */
 import { buildProfile, compare, type DriftReport, type Profile, type Schema } from '@mlops-lab/drift';
 import { quantile, rocAuc, wilson } from '@mlops-lab/evaluation';
-import { type CbpeModel, estimatePerformance, hanleyMcNeil, type PerformanceEstimate } from './cbpe.ts';
+import {
+  type CbpeModel,
+  estimatePerformance,
+  fitCbpe,
+  hanleyMcNeil,
+  type PerformanceEstimate,
+} from './cbpe.ts';
 import { MonitoringInputError } from './errors.ts';
-import type { LoggedRow } from './store.ts';
+import type { LoggedRow, LoggedWindow } from './store.ts';
 import type { TimeWindow } from './windows.ts';
 
 export type MonitorKind =
@@ -86,11 +92,13 @@ export const OUTPUT_SCHEMA: Schema = [
   { name: 'decision', type: 'categorical' },
 ];
 
-/** The reference side of the monitors, from labelled reference rows (scores, decisions, labels). */
+/**
+ * The reference side of the monitors, from labelled reference rows (scores, decisions, labels): the
+ * input and output profiles, the realized AUC and fraud caught, and CBPE calibrated on the same rows.
+ */
 export function buildReference(
   rows: readonly { features: Record<string, unknown>; score: number; decision: string; label: 0 | 1 }[],
   inputSchema: Schema,
-  cbpe: CbpeModel,
 ): MonitorReference {
   if (rows.length === 0) throw new MonitoringInputError('reference: no rows');
   const scores = rows.map((r) => r.score);
@@ -101,7 +109,7 @@ export function buildReference(
       inputSchema,
     ),
     outputs: buildProfile(rows, OUTPUT_SCHEMA),
-    cbpe,
+    cbpe: fitCbpe(scores, labels),
     auc: rocAuc(scores, labels) ?? Number.NaN,
     fraudCaughtPer1000: caughtPer1000(rows),
   };
@@ -287,6 +295,18 @@ export function monitorWindow(
     business: { fraudCaughtPer1000: business },
     alerts,
   };
+}
+
+/** monitorWindow over each window of the log as of `asOf`, the alerts tracked across them. */
+export function monitorWindows(
+  reference: MonitorReference,
+  windows: readonly LoggedWindow[],
+  asOf: number,
+  bounds: Partial<MonitorBounds> = {},
+): WindowReport[] {
+  const reports = windows.map(({ window, rows }) => monitorWindow(reference, window, rows, asOf, bounds));
+  trackAlerts(reports);
+  return reports;
 }
 
 /** Fills each alert's `since`: the first window of its unbroken run (same monitor and metric). */

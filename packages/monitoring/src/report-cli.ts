@@ -21,12 +21,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Schema } from '@mlops-lab/drift';
 import { acquire, parseCommandLine, runCommand, UsageError } from '@mlops-lab/services';
-import { fitCbpe } from './cbpe.ts';
 import { MonitoringInputError } from './errors.ts';
 import { buildReference, type MonitorBounds } from './monitors.ts';
-import { type ReportData, reportData, writeReport } from './report.ts';
+import { writeReport } from './report.ts';
+import { type ReportData, reportData } from './report-data.ts';
 import { reportWorld, writeDemoLog } from './report-demo.ts';
-import { migrateMonitoring, type Query, readLogged } from './store.ts';
+import { migrateMonitoring, type Query, readLogged, readWindows } from './store.ts';
 import { tumblingWindows } from './windows.ts';
 
 const DAY = 86_400_000;
@@ -139,18 +139,9 @@ export async function reportFromLog(
     decision: r.decision!,
     label: r.label!,
   }));
-  const reference = buildReference(
-    rows,
-    inferSchema(rows),
-    fitCbpe(
-      rows.map((r) => r.score),
-      rows.map((r) => r.label),
-    ),
-  );
+  const reference = buildReference(rows, inferSchema(rows));
   const windows = tumblingWindows(call.from, call.windowMs, Math.ceil((call.to - call.from) / call.windowMs));
-  const windowed = [];
-  for (const window of windows)
-    windowed.push({ window, rows: await readLogged(pg, window.start, window.end) });
+  const windowed = await readWindows(pg, windows);
   if (windowed.every((w) => w.rows.length === 0))
     throw new MonitoringInputError(`no predictions in the log between ${iso(call.from)} and ${iso(call.to)}`);
   return reportData(call.title, reference, windowed, call.asOf, bounds);

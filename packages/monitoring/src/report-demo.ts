@@ -14,7 +14,6 @@ import {
   type PaymentEvent,
 } from '@mlops-lab/datagen';
 import type { Schema } from '@mlops-lab/drift';
-import { fitCbpe } from './cbpe.ts';
 import { buildReference } from './monitors.ts';
 import type { PredictionRecord } from './record.ts';
 import { insertPredictions, type LoggedRow, type Query, recordLabels } from './store.ts';
@@ -93,10 +92,6 @@ export function reportWorld(o: ReportWorldOptions = {}) {
       label: r.label!,
     })),
     schema,
-    fitCbpe(
-      referenceRows.map((r) => r.score!),
-      referenceRows.map((r) => r.label!),
-    ),
   );
   const ws = tumblingWindows(START + WEEK, WEEK, windows);
   const asOf = ws.at(-1)!.end + DAY;

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportData, writeReport } from './report.ts';
+import { writeReport } from './report.ts';
+import { reportData } from './report-data.ts';
 import { reportWorld } from './report-demo.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

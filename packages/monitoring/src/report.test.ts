@@ -3,7 +3,8 @@
  * size whatever the traffic, text escaped, and what each window's summary holds.
  */
 import { describe, expect, it } from 'vitest';
-import { renderReport, reportData, SCORE_BINS } from './report.ts';
+import { renderReport } from './report.ts';
+import { reportData, SCORE_BINS } from './report-data.ts';
 import { reportWorld } from './report-demo.ts';
 import { escapeHtml } from './report-svg.ts';
 

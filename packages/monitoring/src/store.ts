@@ -9,6 +9,7 @@ import type { Migration } from '@mlops-lab/services';
 import type pg from 'pg';
 import { MonitoringInputError } from './errors.ts';
 import { checkRecord, type PredictionRecord } from './record.ts';
+import type { TimeWindow } from './windows.ts';
 
 export const monitoringMigrations: Migration[] = [
   {
@@ -163,4 +164,17 @@ export async function readLogged(pg: Query, from: number, to: number): Promise<L
     label: r.label === null ? null : (Number(r.label) as 0 | 1),
     labelledAt: r.labelled_ms === null ? null : Number(r.labelled_ms),
   }));
+}
+
+/** One window of the log: its served rows as read back, labels joined. */
+export interface LoggedWindow {
+  window: TimeWindow;
+  rows: readonly LoggedRow[];
+}
+
+/** Each window's served rows (readLogged over its [start, end)), in the windows' order. */
+export async function readWindows(pg: Query, windows: readonly TimeWindow[]): Promise<LoggedWindow[]> {
+  const out: LoggedWindow[] = [];
+  for (const window of windows) out.push({ window, rows: await readLogged(pg, window.start, window.end) });
+  return out;
 }
