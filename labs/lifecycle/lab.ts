@@ -12,84 +12,44 @@
  *  monitoring  the prediction log read back by event time, labels joined, every monitor on the week
  *  retraining  the run for week 5 on newer weeks, judged against the champion on week 4
  *  promotion   the gate's decision moves champion; the running server follows the alias
- * Q2 is measured from the source tree (roles.ts); Q1's and Q3's differences from ordinary software
- * are checks of this run. `--break <lab>:<fault>` injects another lab's fault in its stage (breaks.ts).
+ * The work of each stage is in stages.ts; this file runs them in order, prints each handoff and judges
+ * the run. Q2 is measured from the source tree (roles.ts); Q1's and Q3's differences from ordinary
+ * software are checks of this run. `--break <lab>:<fault>` injects another lab's fault in its stage
+ * (breaks.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createSnapshot,
-  DatasetError,
-  datasetsMigrations,
-  describeMismatch,
-  readSnapshot,
-  trackTable,
-  verifySnapshot,
-} from '@mlops-lab/datasets';
-import { rewriteHistoryInPlace } from '@mlops-lab/datasets/faults';
-import { buildProfile } from '@mlops-lab/drift';
+import { datasetsMigrations } from '@mlops-lab/datasets';
 import { type Check, check, fmt, type LabDefinition } from '@mlops-lab/labkit';
-import { decide } from '@mlops-lab/model-server';
-import {
-  buildReference,
-  monitorWindow,
-  PredictionLog,
-  readLogged,
-  recordLabels,
-  tumblingWindows,
-} from '@mlops-lab/monitoring';
-import {
-  aliasHistory,
-  getAlias,
-  getVersion,
-  loadArtifact,
-  migrateRegistry,
-  putArtifact,
-  setRouting,
-} from '@mlops-lab/registry';
-import {
-  dataGate,
-  type FeedColumns,
-  feedPayment,
-  findingLine,
-  migrateRetrain,
-  modelFiles,
-  pipelineConfig,
-  pullWindow,
-  RETRAIN_SCHEMA,
-  readModelArtifact,
-  runSlot,
-  SIM_START,
-  scoreModel,
-  seedFeed,
-  snapshotHash,
-  trainModel,
-  WEEK_MS,
-} from '@mlops-lab/training';
+import type { ModelServer } from '@mlops-lab/model-server';
+import type { PredictionLog } from '@mlops-lab/monitoring';
+import { getVersion, migrateRegistry } from '@mlops-lab/registry';
+import { migrateRetrain, runSlot } from '@mlops-lab/training';
 import { BREAKS, CHECK, STAGE_OF, STAGES, type Stage } from './breaks.ts';
 import { countLines, ROLES, RULES, SYSTEM_ROLES } from './roles.ts';
-import { bodyOf, type Served, sendTraffic, startServer } from './serve.ts';
+import {
+  FIRST_SLOT,
+  followPromotion,
+  MODEL,
+  monitorServedWeek,
+  pullFeatures,
+  RETRAIN_SLOT,
+  registryState,
+  retrainPipeline,
+  retrainSameRows,
+  routeWeek,
+  SERVED_WINDOW,
+  SHIFT_WEEK,
+  seedData,
+  short,
+  startServing,
+  validateSnapshot,
+  WEEKS,
+} from './stages.ts';
 
-const MODEL = 'payments-lifecycle';
 const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-const WEEKS = 5;
-const SHIFT_WEEK = 3;
-/** Slot k holds out week k - 1 and trains on the two weeks before it (pipelineConfig's trainWeeks). */
-const FIRST_SLOT = 3;
-const RETRAIN_SLOT = 5;
-const weekStart = (w: number) => SIM_START + w * WEEK_MS;
-const short = (h: string) => h.slice(0, 12);
-
-/**
- * A snapshot row (the feed's columns) as the data gate reads a payment: the pipeline's own mapping,
- * with the label as stored, so the gate sees a label that is not 0/1 rather than a coerced one.
- */
-const gateRow = (r: Record<string, unknown>) => ({
-  ...feedPayment(r as unknown as FeedColumns),
-  label: r.label,
-});
 
 const lab: LabDefinition = {
   name: 'lifecycle',
@@ -104,7 +64,7 @@ const lab: LabDefinition = {
     ) as Record<Stage, string>;
     const artifactsRoot = mkdtempSync(join(tmpdir(), 'lab-lifecycle-'));
     let log: PredictionLog | null = null;
-    let server: Awaited<ReturnType<typeof startServer>> | null = null;
+    let server: ModelServer | null = null;
     try {
       await migrateRegistry(services);
       await migrateRetrain(services);
@@ -113,23 +73,13 @@ const lab: LabDefinition = {
       // 1. data
       const data = await out.step(
         `data: ${WEEKS} weeks of payments and customer aggregates, versioned and snapshotted`,
-        async () => {
-          const feed = await seedFeed(services.pg, {
+        () =>
+          seedData(services, {
             seed,
-            simStart: SIM_START,
-            weeks: WEEKS,
-            paymentsPerWeek: perWeek,
-            shiftWeek: SHIFT_WEEK,
+            perWeek,
             emptyWeeks: fault === 'retraining:empty-week' ? [RETRAIN_SLOT - 1] : [],
-          });
-          await trackTable(services.pg, { table: 'retrain_feed', key: 'event_id' });
-          const snap = await createSnapshot(services.pg, { table: 'retrain_feed' });
-          const rewritten =
-            fault === 'data-versioning:mutated-history'
-              ? await rewriteHistoryInPlace(services.pg, 'retrain_feed', snap.id, 5)
-              : [];
-          return { feed, snap, rewritten };
-        },
+            rewriteRows: fault === 'data-versioning:mutated-history' ? 5 : 0,
+          }),
       );
       handoff.data = `snapshot ${short(data.snap.id)} (${data.snap.rowCount} rows; per week ${data.feed.perWeek.join(' ')})`;
       out.say(
@@ -138,74 +88,17 @@ const lab: LabDefinition = {
       out.pointer('packages/datasets/src/snapshot.ts', 'the snapshot id: a Merkle root over the rows');
 
       // 2. validation
-      const validation = await out.step('validation: verify the snapshot, then the data gate', async () => {
-        const verified = await verifySnapshot(services.pg, data.snap.id);
-        if (!verified.ok) return { ok: false, detail: describeMismatch(verified) };
-        let rows: Record<string, unknown>[];
-        try {
-          rows = (await readSnapshot(services.pg, data.snap.id, { orderBy: ['ts', 'event_id'] })).map(
-            gateRow,
-          );
-        } catch (error) {
-          if (error instanceof DatasetError) return { ok: false, detail: error.message };
-          throw error;
-        }
-        const inWeeks = (a: number, b: number) =>
-          rows.filter(
-            (r) => (r.timestamp as number) >= weekStart(a) && (r.timestamp as number) < weekStart(b),
-          );
-        const gate = dataGate(inWeeks(FIRST_SLOT - 1, FIRST_SLOT), {
-          profile: buildProfile(inWeeks(0, FIRST_SLOT - 1), RETRAIN_SCHEMA),
-          label: 'label',
-          idColumns: ['eventId', 'customerId', 'timestamp'],
-        });
-        // Drift is recorded, not blocking (the retrain pipeline's validate step makes the same split).
-        const blocking = gate.findings.filter((f) => !f.passed && f.expectation !== 'distribution');
-        return {
-          ok: blocking.length === 0,
-          detail:
-            blocking.length === 0
-              ? `root recomputed, ${gate.findings.length} data expectations on week ${FIRST_SLOT - 1} against weeks 0-${FIRST_SLOT - 2}`
-              : blocking.map(findingLine).join('; '),
-        };
-      });
+      const validation = await out.step('validation: verify the snapshot, then the data gate', () =>
+        validateSnapshot(services, data.snap.id),
+      );
       if (validation.ok) handoff.validation = `snapshot ${short(data.snap.id)}, verified; gate passed`;
       out.say(`${validation.ok ? '->' : 'refused:'} ${validation.detail}`);
       out.pointer('packages/training/src/ci/data-gate.ts', 'each data expectation and its threshold');
 
       // 3. features
-      const features = await out.step('features: point-in-time join of the aggregates', async () => {
-        if (!validation.ok) return null;
-        const train = await pullWindow(services.pg, SIM_START, weekStart(0), weekStart(FIRST_SLOT - 1));
-        const holdout = await pullWindow(
-          services.pg,
-          SIM_START,
-          weekStart(FIRST_SLOT - 1),
-          weekStart(FIRST_SLOT),
-        );
-        const served = await pullWindow(
-          services.pg,
-          SIM_START,
-          weekStart(SHIFT_WEEK),
-          weekStart(SHIFT_WEEK + 1),
-        );
-        const next = await pullWindow(
-          services.pg,
-          SIM_START,
-          weekStart(SHIFT_WEEK + 1),
-          weekStart(SHIFT_WEEK + 2),
-        );
-        const withActivity = train.filter((r) => r.activity.txn_count_7d !== null).length;
-        return {
-          train,
-          holdout,
-          served,
-          next,
-          withActivity,
-          trainHash: snapshotHash(train),
-          holdoutHash: snapshotHash(holdout),
-        };
-      });
+      const features = await out.step('features: point-in-time join of the aggregates', async () =>
+        validation.ok ? pullFeatures(services) : null,
+      );
       if (features) {
         handoff.features = `train ${short(features.trainHash)} (${features.train.length} rows), holdout ${short(features.holdoutHash)} (${features.holdout.length})`;
         out.say(
@@ -214,23 +107,12 @@ const lab: LabDefinition = {
       } else out.say('not reached: the run stopped at validation');
       out.pointer('packages/training/src/retrain/data.ts', 'the pull step and its point-in-time join');
 
-      const config = pipelineConfig({
-        model: MODEL,
-        services,
-        firstSlot: FIRST_SLOT,
-        lastSlot: RETRAIN_SLOT,
-        paymentsPerWeek: perWeek,
+      const { config, ctx } = retrainPipeline(services, {
         seed,
-        weekRealMs: 1000,
+        perWeek,
         artifactsRoot,
         overlapHoldout: fault === 'retraining:metric-gaming',
       });
-      const ctx = {
-        pool: services.pg,
-        config: { ...config, overlapHoldout: false },
-        worker: 'lab',
-        attempt: 1,
-      };
 
       // 4. training
       const first = await out.step(`training: the pipeline's run for week ${FIRST_SLOT}`, async () =>
@@ -247,27 +129,23 @@ const lab: LabDefinition = {
       );
 
       // 5. registry
-      const registry = await out.step('registry: the version, its artifact, the alias', async () => {
-        if (!firstRecord?.challengerVersion) return null;
-        const champion = await getAlias(services.pg, MODEL, 'champion');
-        const v = await getVersion(services.pg, MODEL, firstRecord.challengerVersion);
-        return { champion, v };
-      });
+      const registry = await out.step('registry: the version, its artifact, the alias', async () =>
+        firstRecord?.challengerVersion ? registryState(services, firstRecord.challengerVersion) : null,
+      );
       if (registry) {
         handoff.registry = `${MODEL}@champion -> v${registry.champion}, artifact ${short(registry.v.hash)}`;
         out.say(`-> ${handoff.registry}; data ref "${registry.v.dataRef}"`);
       } else out.say('not reached: the run stopped at validation');
 
       // 6. serving (warm)
-      const samples = (features?.holdout ?? []).slice(0, 32).map((r) => bodyOf(r));
       const serving = await out.step(
         'serving: load champion from its artifact, warm up, then ready',
         async () => {
           if (!registry || !features) return null;
-          log = await PredictionLog.open(services, { stream: services.key('predictions') });
-          const t0 = performance.now();
-          server = await startServer(services, MODEL, artifactsRoot, samples, log);
-          return { readyMs: performance.now() - t0, routes: server.routes };
+          const started = await startServing(services, artifactsRoot, features.holdout.slice(0, 32));
+          log = started.log;
+          server = started.server;
+          return { readyMs: started.readyMs, routes: started.server.routes };
         },
       );
       if (serving) {
@@ -280,17 +158,8 @@ const lab: LabDefinition = {
       const amountScale = fault === 'drift:unit-change' ? 100 : 1;
       const routed = await out.step(
         `routing: store the table, serve week ${SHIFT_WEEK}'s payments through it`,
-        async () => {
-          if (!server || !features || !log) return null;
-          const change = await setRouting(
-            services,
-            MODEL,
-            { champion: 100 },
-            { reason: 'all traffic to the champion', by: 'lifecycle' },
-          );
-          const served = await sendTraffic(server.url, features.served, amountScale);
-          return { change, served, routes: server.routes };
-        },
+        async () =>
+          server && features && log ? routeWeek(services, server, features.served, amountScale) : null,
       );
       if (routed) {
         handoff.routing = `table ${routed.routes.map((r) => `${r.target}=v${r.version}:${r.weight}`).join(', ')}; ${routed.served.ok} answered, ${routed.served.failed} failed`;
@@ -302,45 +171,17 @@ const lab: LabDefinition = {
       );
 
       // 8. monitoring
-      const window = tumblingWindows(weekStart(SHIFT_WEEK), WEEK_MS, 1)[0];
       const monitoring = await out.step(
         'monitoring: the logged week, labels joined, every monitor',
-        async () => {
-          if (!routed || !features || !log || !firstRecord?.challengerVersion) return null;
-          await (log as PredictionLog).persisted();
-          const labelDelay = 2 * 86_400_000;
-          await recordLabels(
-            services.pg,
-            features.served.map((r) => ({
-              requestId: r.eventId,
-              label: r.label,
-              labelledAt: r.timestamp + labelDelay,
-            })),
-          );
-          const artifact = readModelArtifact(
-            await loadArtifact((await getVersion(services.pg, MODEL, firstRecord.challengerVersion)).hash, {
-              root: artifactsRoot,
-            }),
-          );
-          const scores = Array.from(scoreModel(artifact, features.holdout));
-          const reference = buildReference(
-            features.holdout.map((r, k) => ({
-              features: bodyOf(r),
-              score: scores[k],
-              decision: decide(scores[k]).decision,
-              label: r.label,
-            })),
-            RETRAIN_SCHEMA,
-          );
-          const rows = await readLogged(services.pg, window.start, window.end);
-          const report = monitorWindow(reference, window, rows, window.end + 2 * labelDelay, { p99Ms: 5000 });
-          return { report, reference, logged: rows.length };
-        },
+        async () =>
+          routed && features && log && firstRecord?.challengerVersion
+            ? monitorServedWeek(services, log, features, firstRecord.challengerVersion, artifactsRoot)
+            : null,
       );
       const inputAlerts = monitoring?.report.alerts.filter((a) => a.monitor === 'input') ?? [];
       if (monitoring) {
         const r = monitoring.report;
-        handoff.monitoring = `window ${new Date(window.start).toISOString().slice(0, 10)} +7 d: ${monitoring.logged} logged, realized AUC ${r.realized.auc?.toFixed(3)} (reference ${monitoring.reference.auc.toFixed(3)}), ${r.alerts.length} alerts`;
+        handoff.monitoring = `window ${new Date(SERVED_WINDOW.start).toISOString().slice(0, 10)} +7 d: ${monitoring.logged} logged, realized AUC ${r.realized.auc?.toFixed(3)} (reference ${monitoring.reference.auc.toFixed(3)}), ${r.alerts.length} alerts`;
         out.say(`-> ${handoff.monitoring}`);
         for (const a of r.alerts) out.say(`   alert ${a.monitor}/${a.metric}: ${a.detail}`);
       } else out.say('not reached: the run stopped at validation');
@@ -363,17 +204,10 @@ const lab: LabDefinition = {
       // 10. promotion
       const promotion = await out.step(
         'promotion: the gate decides; the running server follows champion',
-        async () => {
-          if (!rec || !server || !features) return null;
-          const champion = await getAlias(services.pg, MODEL, 'champion');
-          const deadline = Date.now() + 15_000;
-          const s = server as Awaited<ReturnType<typeof startServer>>;
-          while (String(champion) !== s.routes[0]?.version && Date.now() < deadline)
-            await new Promise((r) => setTimeout(r, 50));
-          const served: Served = await sendTraffic(s.url, features.next.slice(0, quick ? 100 : 400));
-          const moves = await aliasHistory(services.pg, MODEL, 'champion');
-          return { champion, served, moves };
-        },
+        async () =>
+          rec && server && features
+            ? followPromotion(services, server, features.next.slice(0, quick ? 100 : 400))
+            : null,
       );
       if (promotion && rec) {
         handoff.promotion = `${rec.reason}; champion -> v${promotion.champion} (${promotion.moves.length} moves); answered by ${Object.entries(
@@ -419,13 +253,7 @@ const lab: LabDefinition = {
         ? await getVersion(services.pg, MODEL, rec.challengerVersion)
         : null;
       const again =
-        features && registry
-          ? (
-              await putArtifact(modelFiles(trainModel(features.train, config.epochs)), {
-                root: artifactsRoot,
-              })
-            ).hash
-          : null;
+        features && registry ? await retrainSameRows(features, config.epochs, artifactsRoot) : null;
       const r = monitoring?.report;
       const opsAlerts = r?.alerts.filter((a) => a.monitor === 'operational') ?? [];
       const qualityFell =
@@ -536,7 +364,7 @@ const lab: LabDefinition = {
         },
       };
     } finally {
-      if (server) await (server as Awaited<ReturnType<typeof startServer>>).close();
+      if (server) await (server as ModelServer).close();
       if (log) await (log as PredictionLog).close();
       rmSync(artifactsRoot, { recursive: true, force: true });
     }
