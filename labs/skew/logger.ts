@@ -11,20 +11,9 @@ import { PredictionLog, type PredictionRecord } from '@mlops-lab/monitoring';
 import type { Services } from '@mlops-lab/services';
 import type { FraudService, ScoringRequest, ServedRecord } from './serving.ts';
 
-/** What the payment gateway sends: the recorded payment minus the label (known weeks later). */
-function toRequest(e: PaymentEvent): ScoringRequest {
-  return {
-    requestId: e.eventId,
-    eventId: e.eventId,
-    customerId: e.customerId,
-    timestamp: e.timestamp,
-    amount: e.amount,
-    distanceKm: e.distanceKm,
-    deviceAgeDays: e.deviceAgeDays,
-    merchantCategory: e.merchantCategory,
-    channel: e.channel,
-    country: e.country,
-  };
+/** What the payment gateway sends: the payment without its label and hour, its id as the request id. */
+function toRequest({ label, hourOfDay, ...payment }: PaymentEvent): ScoringRequest {
+  return { requestId: payment.eventId, ...payment };
 }
 
 /** The log record of one served request; the model version names the feature artifact it served with. */

@@ -89,19 +89,14 @@ const FEATURE_SQL = `
   LEFT JOIN country_offsets o ON o.country = p.country
   JOIN feature_artifacts a ON a.version = $1`;
 
-interface SqlRow {
+/** A row of FEATURE_SQL: the payment's keys and label, and every feature but the feature store's. */
+type SqlRow = Omit<FeatureVector, 'txn_count_7d'> & {
   event_id: string;
   customer_id: string;
   ts_ms: number;
   country: string | null;
   label: number;
-  hour_of_day: number | null;
-  amount_z: number | null;
-  distance_km: number | null;
-  device_age_days: number | null;
-  merchant_category: string | null;
-  channel: string | null;
-}
+};
 
 /** Rows in time order (then event id): deterministic whatever order Postgres scans in. */
 export async function offlineFeatures(
@@ -124,21 +119,13 @@ export async function offlineFeatures(
     services,
     rows.map((r) => ({ customerId: r.customer_id, timestamp: r.ts_ms })),
   );
-  return rows.map((r, i) => ({
-    eventId: r.event_id,
-    customerId: r.customer_id,
-    timestamp: r.ts_ms,
-    country: r.country,
-    label: Number(r.label),
-    features: {
-      hour_of_day: r.hour_of_day,
-      amount_z: r.amount_z,
-      distance_km: r.distance_km,
-      device_age_days: r.device_age_days,
-      merchant_category: r.merchant_category,
-      channel: r.channel,
-      // Both stores answer "missing" for a customer silent longer than the ttl: no payments, 0.
-      txn_count_7d: counts[i] ?? 0,
-    },
+  return rows.map(({ event_id, customer_id, ts_ms, country, label, ...computed }, i) => ({
+    eventId: event_id,
+    customerId: customer_id,
+    timestamp: ts_ms,
+    country,
+    label: Number(label),
+    // Both stores answer "missing" for a customer silent longer than the ttl: no payments, 0.
+    features: { ...computed, txn_count_7d: counts[i] ?? 0 },
   }));
 }

@@ -11,6 +11,7 @@
  * skew detector can later recompute it offline and compare. `ServingConfig` holds the three choices
  * the lab's faults switch; the healthy values reproduce the training pipeline.
  */
+import type { PaymentEvent } from '@mlops-lab/datagen';
 import type { Services } from '@mlops-lab/services';
 import { type FeatureVector, type Model, score } from './model.ts';
 import { type Artifact, loadArtifact } from './offline.ts';
@@ -32,19 +33,11 @@ export const HEALTHY_SERVING: ServingConfig = {
   artifactVersion: 'from-model',
 };
 
-/** A payment authorization as it reaches the fraud service: no label, no precomputed hour. */
-export interface ScoringRequest {
-  requestId: string;
-  eventId: string;
-  customerId: string;
-  timestamp: number;
-  amount: number | null;
-  distanceKm: number | null;
-  deviceAgeDays: number | null;
-  merchantCategory: string | null;
-  channel: string | null;
-  country: string | null;
-}
+/**
+ * A payment authorization as it reaches the fraud service: the recorded payment with no label (known
+ * weeks later) and no precomputed hour (the service derives it from the timestamp and the country).
+ */
+export type ScoringRequest = Omit<PaymentEvent, 'label' | 'hourOfDay'> & { requestId: string };
 
 export interface ServedRecord {
   requestId: string;
