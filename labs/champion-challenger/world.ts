@@ -8,7 +8,7 @@
  * mixture, a concept drift the old champion never saw.
  */
 
-import { generatePayments, mixSeed, type PaymentEvent } from '@mlops-lab/datagen';
+import { generatePayments, mixSeed, type PaymentEvent, type WindowSpec } from '@mlops-lab/datagen';
 import { paymentBody } from '@mlops-lab/payments';
 
 export const NEW_PATTERN_SHARE = 0.8;
@@ -28,17 +28,20 @@ export interface WindowOpts {
   weeks?: number;
 }
 
+/** The datagen window of the lab's calendar weeks `o` covers. */
+const windowSpec = (o: WindowOpts): WindowSpec => ({
+  seed: o.seed,
+  size: o.size,
+  start: T0 + o.week * WEEK,
+  durationMs: (o.weeks ?? 1) * WEEK,
+});
+
 export function oldWorld(o: WindowOpts): PaymentEvent[] {
-  return generatePayments({
-    seed: o.seed,
-    size: o.size,
-    start: T0 + o.week * WEEK,
-    durationMs: (o.weeks ?? 1) * WEEK,
-  });
+  return generatePayments(windowSpec(o));
 }
 
 export function newWorld(o: WindowOpts): PaymentEvent[] {
-  const spec = { seed: o.seed, size: o.size, start: T0 + o.week * WEEK, durationMs: (o.weeks ?? 1) * WEEK };
+  const spec = windowSpec(o);
   const v1 = generatePayments({ ...spec, drift: { season: NEW_SEASON } });
   const v2 = generatePayments({ ...spec, drift: { season: NEW_SEASON, labelRule: 'v2' } });
   return v1.map((e, i) => {
