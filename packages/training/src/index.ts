@@ -1,48 +1,70 @@
 /**
  * @mlops-lab/training: the models labs train and the metrics they report (Q4, Q7), and what a server
- * needs from a payments model (`ServableModel`: request schema, encoder with its stats, samples), and
- * the scheduled retraining pipeline on BullMQ (src/retrain, Q14, Q15).
+ * needs from a payments model (`ServableModel`: request schema, encoder with its stats, samples), ML
+ * CI (src/ci), weight quantization (src/quantize, Q33), and the scheduled retraining pipeline on
+ * BullMQ (src/retrain, Q14, Q15).
+ *
+ * What other packages and the labs use, with the types those signatures name; the rest stays in its
+ * file. The logistic regression without TF.js is also the entry `@mlops-lab/training/logistic`.
  */
 
-export { expectedCalibrationError } from './calibration.ts';
-export { codeGate, trainingSetHash } from './ci/code-gate.ts';
-export {
-  DATA_GATE_THRESHOLDS,
-  type DataGateOptions,
-  type DataGateThresholds,
-  dataGate,
-} from './ci/data-gate.ts';
-export { CiInputError, type Finding, findingLine, type GateName, type GateResult } from './ci/gate.ts';
-export {
-  type CandidateSpec,
-  type ModelGateOptions,
-  modelGate,
-  type ProductionModel,
-} from './ci/model-gate.ts';
+export { type DataGateOptions, dataGate } from './ci/data-gate.ts';
+export { type Finding, findingLine, type GateName, type GateResult } from './ci/gate.ts';
+export type { CandidateSpec } from './ci/model-gate.ts';
 export {
   createPaymentsTable,
   insertPayments,
-  PAYMENTS_COLUMNS_SQL,
-  PAYMENTS_KEY,
   PAYMENTS_ORDER,
   PAYMENTS_PROFILE_SCHEMA,
 } from './ci/payments-source.ts';
-export { formatGate, type ModelCiInput, type ModelCiResult, runModelCi } from './ci/run.ts';
-export { parseCandidateSpec } from './ci/spec.ts';
-export { buildTrainingSet, permutation, type TrainingSet, type TrainingSetSpec } from './ci/training-set.ts';
+export { type ModelCiInput, type ModelCiResult, runModelCi } from './ci/run.ts';
+export type { TrainingSetSpec } from './ci/training-set.ts';
 export {
   fitStandardizer,
   type LogisticModel,
   predictLogistic,
   type Standardizer,
   standardize,
-  type TrainOptions,
   trainLogistic,
 } from './logistic.ts';
-export { accuracy, logLoss, rocAuc } from './metrics.ts';
+export { accuracy, rocAuc } from './metrics.ts';
 export { trainPaymentsLogistic } from './payments-logistic.ts';
-export * from './quantize/index.ts';
-export * from './retrain/index.ts';
+export {
+  fp32Weights,
+  layersModelFromFiles,
+  type QuantizeResult,
+  quantizeArtifact,
+  type TensorReport,
+  weightsOf,
+} from './quantize/artifact.ts';
+export { type QuantizedVersion, registerQuantized } from './quantize/register.ts';
+export type { Scheme } from './quantize/scheme.ts';
+export { WEEK_MS } from './retrain/clock.ts';
+export { type PipelineSpec, pipelineConfig, type RetrainConfig, SIM_START } from './retrain/config.ts';
+export { type PipelineOptions, type PipelineRun, runPipeline } from './retrain/coordinator.ts';
+export {
+  ACTIVITY_FEATURES,
+  type FeedColumns,
+  type FeedRow,
+  feedPayment,
+  pullWindow,
+  snapshotHash,
+} from './retrain/data.ts';
+export { type FeedSpec, type SeededFeed, seedFeed } from './retrain/feed.ts';
+export { HISTORY_HEAD, historyRows, runHistory, type SlotHistory } from './retrain/history.ts';
+export {
+  inputRow,
+  modelFiles,
+  type RetrainModel,
+  readModelArtifact,
+  scoreInputRows,
+  scoreModel,
+  trainModel,
+} from './retrain/model.ts';
+export { type RunContext, runSlot } from './retrain/pipeline.ts';
+export type { Finished } from './retrain/promote.ts';
+export { migrateRetrain } from './retrain/schema.ts';
+export { RETRAIN_SCHEMA } from './retrain/validate.ts';
 export { PAYMENTS_INPUT_SCHEMA, type ServableModel } from './servable.ts';
 export { snapshotEvents, trainFromSnapshot } from './snapshot-train.ts';
 export {
@@ -56,4 +78,4 @@ export {
   toFiles,
   trainAndRegister,
 } from './tf-model.ts';
-export { type Backend, backendLine, loadTf, type TfHandle } from './tfjs.ts';
+export { type Backend, loadTf, type TfHandle } from './tfjs.ts';
