@@ -1,24 +1,6 @@
 /**
- * One transaction on one pooled client, rolled back on any error, the client released before the
- * result is used (an embedded Postgres pool holds a single connection, so a query on the pool
- * inside `fn` would wait forever: `fn` gets the client).
+ * The transaction this package's writes run in (snapshots, history, gc) is the services' one: one
+ * pooled client, BEGIN / COMMIT, ROLLBACK on any error, the client released before the result is
+ * used (@mlops-lab/services transaction.ts says why `fn` must query through its client).
  */
-import type pg from 'pg';
-
-export async function inTransaction<T>(
-  pool: Pick<pg.Pool, 'connect'>,
-  fn: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+export { inTransaction } from '@mlops-lab/services';

@@ -9,34 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorMessage, isServiceError, type ServiceError } from './errors.ts';
 import { migrate } from './migrate.ts';
 import { acquire } from './services.ts';
+import { postgresProblem, redisProblem } from './status.ts';
 import type { Migration } from './types.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const explicit = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 
-async function answers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000 });
-  client.on('error', () => {});
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-  });
-  redis.on('error', () => {});
-  try {
-    await client.connect();
-    await redis.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-    redis.disconnect();
-  }
-}
-
-const available = explicit || (await answers());
+const available =
+  explicit ||
+  ((await postgresProblem(DATABASE_URL)) === undefined && (await redisProblem(REDIS_URL)) === undefined);
 const quiet = { log: () => {} };
 
 async function rejection(promise: Promise<unknown>): Promise<ServiceError> {

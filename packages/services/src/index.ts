@@ -3,7 +3,7 @@
  * env URL -> Docker Compose -> embedded (PGlite + redis-server), namespaced per run, with migrations
  * and clean shutdown. ARCHITECTURE.md "Services"; README.md in this package.
  *
- * Three faces: this one (acquire, migrations, the CLI helpers), `./testing` (CLIs run in a sandbox, a
+ * Three faces: this one (acquire, migrations, transactions, the CLI helpers), `./testing` (CLIs run in a sandbox, a
  * killable redis-server) and `./vitest` (the fixture). Docker, planning and status internals stay inside.
  */
 
@@ -20,6 +20,7 @@ export { migrate } from './migrate.ts';
 export { createPool } from './postgres.ts';
 export { acquire, type ServicesWithExtras } from './services.ts';
 export { interruptedBy } from './shutdown.ts';
+export { inTransaction, transactionOn } from './transaction.ts';
 export type {
   AcquireOptions,
   BackendInfo,

@@ -17,6 +17,7 @@ import { findOnPath } from './embedded-redis.ts';
 import { embeddedDataDir } from './fixtures/embedded-env.ts';
 import { type ChildRun, deadPid, running, startChild, stopsRunning } from './fixtures/processes.ts';
 import { acquire, type ServicesWithExtras } from './services.ts';
+import { postgresProblem } from './status.ts';
 
 interface LabRun {
   pid: number;
@@ -124,20 +125,9 @@ describe('a killed run on the embedded path', () => {
 
 const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function serverAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+const serverAnswers = (await postgresProblem(adminUrl)) === undefined;
 
-describe.skipIf(!(await serverAnswers(adminUrl)))('a killed run on a DATABASE_URL server', () => {
+describe.skipIf(!serverAnswers)('a killed run on a DATABASE_URL server', () => {
   const database = `mlops_lab_killed_${process.pid}`;
   let admin: pg.Client;
   let db: pg.Client;
@@ -203,7 +193,11 @@ describe.skipIf(!(await serverAnswers(adminUrl)))('a killed run on a DATABASE_UR
     const live = await startChild<LabRun>('lab-run', env);
     try {
       const record = await ownerRecord(live.first.schema);
-      await recordedSchema('run_remote_aaaaaaaa', { ...record, host: `not-${record.host}`, pid: deadPid() });
+      await recordedSchema('run_remote_aaaaaaaa', {
+        ...record,
+        host: `not-${record.host}`,
+        pid: deadPid(),
+      });
       await db.query('CREATE SCHEMA run_unrecorded_aaaaaaaa');
       const { services, lines } = await nextStart();
       await services.close();

@@ -12,6 +12,7 @@
 import type pg from 'pg';
 import { MigrationError } from './errors.ts';
 import { quoteIdent } from './postgres.ts';
+import { transactionOn } from './transaction.ts';
 import type { Migration } from './types.ts';
 
 /** Applies the unapplied migrations of `owner` in array order; returns the ids it applied. */
@@ -45,12 +46,11 @@ export async function migrate(
     for (const m of migrations) {
       if (done.has(m.id)) continue;
       try {
-        await client.query('BEGIN');
-        await client.query(m.sql);
-        await client.query(`INSERT INTO ${table} (owner, id) VALUES ($1, $2)`, [owner, m.id]);
-        await client.query('COMMIT');
+        await transactionOn(client, async () => {
+          await client.query(m.sql);
+          await client.query(`INSERT INTO ${table} (owner, id) VALUES ($1, $2)`, [owner, m.id]);
+        });
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
         throw new MigrationError(owner, m.id, error);
       }
       applied.push(m.id);

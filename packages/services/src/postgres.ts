@@ -12,6 +12,7 @@ import pg from 'pg';
 import { errorMessage, maskUrl, ServiceError } from './errors.ts';
 import type { ProcessOwner } from './owner.ts';
 import { ownerCommentSql } from './run-schemas.ts';
+import { inTransaction } from './transaction.ts';
 import type { BackendKind } from './types.ts';
 
 /** `"my_schema"`: identifiers here are already [a-z0-9_], quoting keeps them exact anyway. */
@@ -45,7 +46,7 @@ export interface SourceOfUrl {
   url: string;
 }
 
-export function unreachableHint(source: SourceOfUrl): string {
+function unreachableHint(source: SourceOfUrl): string {
   if (source.variable === 'DATABASE_URL' || source.variable === 'REDIS_URL') {
     return [
       `${source.variable} is used as given and never replaced. Either:`,
@@ -56,17 +57,26 @@ export function unreachableHint(source: SourceOfUrl): string {
   return 'Check `pnpm services:status`; `pnpm services:down && pnpm services:up` restarts the Docker services.';
 }
 
+/** UNREACHABLE: `service` at the source's URL (password masked) did not answer, with the fix. */
+export function unreachableError(
+  service: 'Postgres' | 'Redis',
+  source: SourceOfUrl,
+  cause: unknown,
+): ServiceError {
+  return new ServiceError(
+    'UNREACHABLE',
+    `${service} at ${source.variable}=${maskUrl(source.url)} does not answer: ${errorMessage(cause)}`,
+    unreachableHint(source),
+    { cause },
+  );
+}
+
 /** Connects once and runs `SELECT 1`; throws UNREACHABLE naming where the URL came from. */
 export async function probePostgres(pool: pg.Pool, source: SourceOfUrl): Promise<void> {
   try {
     await pool.query('SELECT 1');
   } catch (error) {
-    throw new ServiceError(
-      'UNREACHABLE',
-      `Postgres at ${source.variable}=${maskUrl(source.url)} does not answer: ${errorMessage(error)}`,
-      unreachableHint(source),
-      { cause: error },
-    );
+    throw unreachableError('Postgres', source, error);
   }
 }
 
@@ -83,9 +93,7 @@ export async function prepareDatabase(
   source: SourceOfUrl,
   owner?: ProcessOwner,
 ): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('mlops-lab:prepare'))`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     if (owner) await client.query(ownerCommentSql(schema, owner));
@@ -96,13 +104,7 @@ export async function prepareDatabase(
         throw noVectorError(source, error);
       }
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export function noVectorError(source: SourceOfUrl, cause: unknown): ServiceError {

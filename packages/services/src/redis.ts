@@ -4,8 +4,7 @@
  * Reference: ioredis README (lazyConnect, retryStrategy, scanStream), redis.io (SCAN, UNLINK).
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { errorMessage, maskUrl, ServiceError } from './errors.ts';
-import { type SourceOfUrl, unreachableHint } from './postgres.ts';
+import { type SourceOfUrl, unreachableError } from './postgres.ts';
 
 /** Connects a throwaway client with no retries and PINGs; throws UNREACHABLE naming the source. */
 export async function probeRedis(source: SourceOfUrl): Promise<void> {
@@ -21,12 +20,7 @@ export async function probeRedis(source: SourceOfUrl): Promise<void> {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    throw new ServiceError(
-      'UNREACHABLE',
-      `Redis at ${source.variable}=${maskUrl(source.url)} does not answer: ${errorMessage(error)}`,
-      unreachableHint(source),
-      { cause: error },
-    );
+    throw unreachableError('Redis', source, error);
   } finally {
     probe.disconnect();
   }

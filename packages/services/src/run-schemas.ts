@@ -9,6 +9,7 @@
 import pg from 'pg';
 import { errorMessage } from './errors.ts';
 import { asOwner, ownerState, type ProcessOwner } from './owner.ts';
+import { inTransaction } from './transaction.ts';
 
 // pg's own quoting (postgres.ts imports this file, so its quoteIdent would make a cycle).
 const { escapeIdentifier: quoteIdent, escapeLiteral } = pg;
@@ -64,18 +65,14 @@ function leftover(schema: string, comment: unknown, exclusive: boolean): Removed
  */
 export async function removeDeadRunSchemas(pool: pg.Pool, exclusive: boolean): Promise<SchemaSweep> {
   const sweep: SchemaSweep = { removed: [], failed: [] };
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
+    // Another sweeper holds the lock: it reports, this one ends its empty transaction.
     const lock = await client.query(`SELECT pg_try_advisory_xact_lock(hashtext('mlops-lab:sweep')) AS got`);
-    if (lock.rows[0]?.got !== true) {
-      await client.query('ROLLBACK');
-      return sweep;
-    }
+    if (lock.rows[0]?.got !== true) return sweep;
     await client.query(`SET LOCAL lock_timeout = '3s'`);
     const { rows } = await client.query<{ name: string; comment: string | null }>(
       `SELECT nspname AS name, obj_description(oid, 'pg_namespace') AS comment
-       FROM pg_namespace WHERE nspname LIKE 'run\\_%' ORDER BY nspname`,
+     FROM pg_namespace WHERE nspname LIKE 'run\\_%' ORDER BY nspname`,
     );
     for (const row of rows) {
       const found = leftover(row.name, row.comment, exclusive);
@@ -90,12 +87,6 @@ export async function removeDeadRunSchemas(pool: pg.Pool, exclusive: boolean): P
         sweep.failed.push({ schema: row.name, error: errorMessage(error) });
       }
     }
-    await client.query('COMMIT');
     return sweep;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -98,25 +98,22 @@ class LabServices implements Services {
   }
 
   get pg(): pg.Pool {
-    if (!this.pool) {
-      throw new ServiceError(
-        'NOT_NEEDED',
-        `services.pg used, but postgres is not in needs (${this.options.needs.join(', ') || 'none'})`,
-        "Add 'postgres' (or 'pgvector') to `needs` in acquire() / the lab definition.",
-      );
-    }
+    if (!this.pool) throw this.notNeeded('pg', 'postgres', "'postgres' (or 'pgvector')");
     return this.pool;
   }
 
   get redis(): Redis {
-    if (!this.client) {
-      throw new ServiceError(
-        'NOT_NEEDED',
-        `services.redis used, but redis is not in needs (${this.options.needs.join(', ') || 'none'})`,
-        "Add 'redis' to `needs` in acquire() / the lab definition.",
-      );
-    }
+    if (!this.client) throw this.notNeeded('redis', 'redis', "'redis'");
     return this.client;
+  }
+
+  /** NOT_NEEDED: `services.<property>` was used, but `service` is not in needs; `add` is the need to add. */
+  private notNeeded(property: string, service: string, add: string): ServiceError {
+    return new ServiceError(
+      'NOT_NEEDED',
+      `services.${property} used, but ${service} is not in needs (${this.options.needs.join(', ') || 'none'})`,
+      `Add ${add} to \`needs\` in acquire() / the lab definition.`,
+    );
   }
 
   key(name: string): string {

@@ -35,7 +35,8 @@ export interface Status {
   ok: boolean;
 }
 
-async function postgresAnswers(url: string): Promise<string | undefined> {
+/** Whether the Postgres at `url` answers a query: undefined when it does, else why not (tests ask this too). */
+export async function postgresProblem(url: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   client.on('error', () => {});
   try {
@@ -49,7 +50,8 @@ async function postgresAnswers(url: string): Promise<string | undefined> {
   }
 }
 
-async function redisAnswers(url: string): Promise<string | undefined> {
+/** Whether the Redis at `url` answers a PING: undefined when it does, else why not. */
+export async function redisProblem(url: string): Promise<string | undefined> {
   try {
     await probeRedis({ variable: 'REDIS_URL', url });
     return undefined;
@@ -91,7 +93,7 @@ export async function collectStatus(env: NodeJS.ProcessEnv = process.env): Promi
           ? env.DATABASE_URL!
           : env.REDIS_URL!
         : dockerUrls(env)[service];
-    const problem = service === 'postgres' ? await postgresAnswers(url) : await redisAnswers(url);
+    const problem = service === 'postgres' ? await postgresProblem(url) : await redisProblem(url);
     services.push({ service, kind, target: maskUrl(url), answers: problem === undefined, problem });
   }
 
