@@ -6,16 +6,12 @@
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
-import { runScript, scriptSandbox, spawnScript } from '@mlops-lab/services/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { keepOutput } from '@mlops-lab/services';
+import { commandUnderTest, runScript } from '@mlops-lab/services/testing';
+import { describe, expect, it } from 'vitest';
 
-const SERVE = 'packages/model-server/src/serve-cli.ts';
+const { refusal, run, spawn, dir } = commandUnderTest('packages/model-server/src/serve-cli.ts');
 const TRAIN = 'packages/training/src/train-cli.ts';
-const sandbox = scriptSandbox('serve-cli-');
-afterAll(() => sandbox.cleanup());
-
-/** The one line of a usage error (exit 2) given before any service started. */
-const refusal = (...args: string[]) => sandbox.usageError(SERVE, args);
 
 describe('pnpm serve', () => {
   it('--model with an invalid reference gives one line, the right reason, exit 2', async () => {
@@ -29,13 +25,15 @@ describe('pnpm serve', () => {
       /^unknown option --prot; usage: pnpm serve/,
     );
     expect(await refusal('--model')).toMatch(/^--model needs a value; usage: pnpm serve/);
-    expect(await refusal('--model', 'm@1', '--port', '-1')).toMatch(/^--port must be an integer 0\.\.65535/);
+    expect(await refusal('--model', 'm@1', '--port', '-1')).toMatch(
+      /^--port must be an integer from 0 to 65535, got "-1"/,
+    );
     expect(await refusal('--model', `${'m'.repeat(65)}@1`)).toMatch(/at most 64/);
   });
 
   it('--help and -h print the options and an example request, exit 0, start nothing', async () => {
     for (const flag of ['--help', '-h']) {
-      const result = await runScript(SERVE, [flag], sandbox.dir());
+      const result = await run([flag]);
       expect(result.status, result.stderr).toBe(0);
       expect(result.stderr).toBe('');
       expect(result.stdout).toMatch(/^usage: pnpm serve --model/);
@@ -59,28 +57,13 @@ describe('pnpm serve', () => {
   });
 
   it('binds a non-loopback --host as asked and warns once that it has no authentication', async () => {
-    const dir = sandbox.dir();
-    const trained = await runScript(TRAIN, ['--size', '400', '--seed', '3'], dir);
+    const data = dir();
+    const trained = await runScript(TRAIN, ['--size', '400', '--seed', '3'], data);
     expect(trained.status, trained.stderr).toBe(0);
-    const child = spawnScript(
-      SERVE,
-      ['--model', 'payments-fraud@champion', '--host', '0.0.0.0', '--port', '0'],
-      dir,
-    );
+    const child = spawn(['--model', 'payments-fraud@champion', '--host', '0.0.0.0', '--port', '0'], data);
     const exited = once(child, 'close');
-    let stdout = '';
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const m = /^serving .* on http:\/\/\S+:(\d+) /m.exec(stdout);
-        if (m) resolve(Number(m[1]));
-      });
-      child.on('close', () => reject(new Error(`serve exited before listening:\n${stdout}\n${stderr}`)));
-    });
+    const output = keepOutput(child, 'pnpm serve');
+    const [, port] = await output.printed(/^serving .* on http:\/\/\S+:(\d+) /m);
     try {
       // Bound on every interface, so the loopback address answers too.
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -89,10 +72,13 @@ describe('pnpm serve', () => {
     }
     // A signal drains and exits 0 (the command runs under `node --import tsx`: no relay process between).
     const [code] = (await exited) as [number | null];
-    expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/SIGTERM: draining in-flight requests\nstopped\n$/);
+    expect(code, output.err()).toBe(0);
+    expect(output.out()).toMatch(/SIGTERM: draining in-flight requests\nstopped\n$/);
     // Read once the process has ended: stderr and stdout are separate pipes with no common order.
-    const warnings = stderr.split('\n').filter((l) => /authentication/.test(l));
+    const warnings = output
+      .err()
+      .split('\n')
+      .filter((l) => /authentication/.test(l));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/--host 0\.0\.0\.0 is not a loopback address/);
     expect(warnings[0]).toMatch(/POST \/predict.*\/metrics.*\/readyz/);

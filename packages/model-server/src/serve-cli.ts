@@ -15,9 +15,16 @@
  */
 import { createServer as createNetServer } from 'node:net';
 import { checkModelName, parseRef, RegistryError } from '@mlops-lab/registry';
-import { acquire, parseCommandLine, runCommand, UsageError, usageCheck } from '@mlops-lab/services';
+import {
+  acquire,
+  type CommandLine,
+  parseCommandLine,
+  runCommand,
+  UsageError,
+  usageCheck,
+} from '@mlops-lab/services';
 import { registryRouting } from './routing.ts';
-import { createServer } from './server.ts';
+import { createServer, type ModelServer, type ServerOptions } from './server.ts';
 import { loadServingModel } from './tf-adapter.ts';
 
 const USAGE = 'pnpm serve --model <name>@<alias|version> | <name> [--port N] [--host 127.0.0.1]';
@@ -53,17 +60,14 @@ function warnIfExposed(host: string): void {
   );
 }
 
-function checkCall(values: Record<string, string | undefined>) {
-  const { model, host = '127.0.0.1' } = values;
+function checkCall(line: CommandLine) {
+  line.refuseArgumentsPast(0);
+  const { model, host = '127.0.0.1' } = line.values;
   if (model === undefined) throw new UsageError('--model is needed');
   // A reference with @ is one version (or alias); a bare name is served by its routing table.
   if (model.includes('@')) usageCheck(() => parseRef(model));
   else usageCheck(() => checkModelName(model));
-  const portText = values.port ?? '8080';
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-  if (!(port >= 0 && port <= 65535)) {
-    throw new UsageError(`--port must be an integer 0..65535, got ${JSON.stringify(portText.slice(0, 20))}`);
-  }
+  const port = line.integer('port', { min: 0, max: 65535 }, 8080);
   if (!/^[A-Za-z0-9.:_%-]{1,253}$/.test(host)) {
     throw new UsageError(
       `--host must be an IP address or host name, got ${JSON.stringify(host.slice(0, 40))}`,
@@ -103,9 +107,7 @@ async function portProblem(host: string, port: number): Promise<string | null> {
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseCommandLine(['model', 'port', 'host']);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const { model: ref, port, host } = checkCall(values);
+  const { model: ref, port, host } = checkCall(parseCommandLine(['model', 'port', 'host']));
   const problem = await portProblem(host, port);
   if (problem) {
     console.error(problem);
@@ -132,28 +134,11 @@ async function main(): Promise<number> {
   // acquire) would exit the process as soon as services are closed, cutting the drain short, so with
   // services closed the signals are ours: stop accepting, drain, then exit.
   await services.close();
-  takeOverSignals();
-  // Our handlers from here on: a signal during warm-up stops the server too, and never meets
-  // Node's default handler (which would kill the process mid-start).
-  const stopping = untilSignal();
-  warnIfExposed(host);
-  const server = createServer({
-    model,
-    host,
-    port,
-    batching: { maxBatch: 32, maxWaitMs: 2 },
-    cache: { enabled: true, max: 10_000, ttlMs: 60_000 },
-    dedup: true,
-  });
-  const url = await server.start();
+  const { server, url, stopping, stopped } = await startServing({ model }, host, port);
   console.log(`serving ${model.name}@${model.version} on ${url} (warming up; /readyz turns 200 when warm)`);
   if (await readyUnlessStopped(server.ready, stopping))
     console.log(`ready: POST ${url}/predict  GET ${url}/healthz ${url}/readyz ${url}/metrics`);
-  const signal = await stopping;
-  await server.close();
-  console.log('stopped');
-  await signal.settled();
-  return 0;
+  return stopped();
 }
 
 /** Serves by the routing table; Postgres and Redis stay open (new versions, alias moves, table changes). */
@@ -168,18 +153,11 @@ async function serveRouted(name: string, port: number, host: string): Promise<nu
     );
     return 1;
   }
-  takeOverSignals();
-  const stopping = untilSignal();
-  warnIfExposed(host);
-  const server = createServer({
-    routing: registryRouting(services, name),
+  const { server, url, stopping, stopped } = await startServing(
+    { routing: registryRouting(services, name) },
     host,
     port,
-    batching: { maxBatch: 32, maxWaitMs: 2 },
-    cache: { enabled: true, max: 10_000, ttlMs: 60_000 },
-    dedup: true,
-  });
-  const url = await server.start();
+  );
   console.log(`serving ${name} by its routing table on ${url} (warming up; /readyz turns 200 when warm)`);
   let ready: boolean;
   try {
@@ -198,13 +176,55 @@ async function serveRouted(name: string, port: number, host: string): Promise<nu
     shown = table();
     console.log(`routing now: ${shown}`);
   }, 500);
-  const signal = await stopping;
-  clearInterval(watch);
-  await server.close();
-  await services.close();
-  console.log('stopped');
-  await signal.settled();
-  return 0;
+  void stopping.then(() => clearInterval(watch));
+  return stopped(() => services.close());
+}
+
+/** What `pnpm serve` turns on whatever it serves: micro-batching, the response cache, in-flight dedup. */
+const SERVING: Pick<ServerOptions, 'batching' | 'cache' | 'dedup'> = {
+  batching: { maxBatch: 32, maxWaitMs: 2 },
+  cache: { enabled: true, max: 10_000, ttlMs: 60_000 },
+  dedup: true,
+};
+
+interface Serving {
+  server: ModelServer;
+  url: string;
+  /** The first SIGINT / SIGTERM (untilSignal). */
+  stopping: ReturnType<typeof untilSignal>;
+  /** After that signal: drains and closes the server, then `after` (the services), says so; exit 0. */
+  stopped(after?: () => Promise<void>): Promise<number>;
+}
+
+/**
+ * Takes the signals over (the services' handler would exit at once), warns about a non-loopback
+ * host, and starts the server for `source`, one model or a routing table. The signal handlers come
+ * first: a signal during warm-up stops the server too, and never meets Node's default handler
+ * (which would kill the process mid-start).
+ */
+async function startServing(
+  source: Pick<ServerOptions, 'model' | 'routing'>,
+  host: string,
+  port: number,
+): Promise<Serving> {
+  takeOverSignals();
+  const stopping = untilSignal();
+  warnIfExposed(host);
+  const server = createServer({ ...source, host, port, ...SERVING });
+  const url = await server.start();
+  return {
+    server,
+    url,
+    stopping,
+    async stopped(after) {
+      const signal = await stopping;
+      await server.close();
+      await after?.();
+      console.log('stopped');
+      await signal.settled();
+      return 0;
+    },
+  };
 }
 
 /** True once warm; false when a signal came first (the caller then drains what it has and stops). */

@@ -3,15 +3,10 @@
  * name, version, alias or option is a usage error, exit 2 with one stderr line, refused before any
  * service starts, so nothing can have been written.
  */
-import { runScript, scriptSandbox } from '@mlops-lab/services/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { commandUnderTest, runScript } from '@mlops-lab/services/testing';
+import { describe, expect, it } from 'vitest';
 
-const CLI = 'packages/registry/src/cli.ts';
-const sandbox = scriptSandbox('registry-cli-');
-afterAll(() => sandbox.cleanup());
-
-/** The one line of a usage error (exit 2) the CLI gave before starting any service. */
-const refusal = (...args: string[]) => sandbox.usageError(CLI, args);
+const { refusal, run, dir } = commandUnderTest('packages/registry/src/cli.ts');
 
 describe('pnpm registry refuses bad input before any work', () => {
   it('list and history with an invalid model name exit 2', async () => {
@@ -58,15 +53,15 @@ describe('pnpm registry refuses bad input before any work', () => {
 
 describe('pnpm registry route and history on the embedded services', () => {
   it('shows no table, refuses one whose targets do not resolve (exit 1), and history stays empty', async () => {
-    const dir = sandbox.dir();
-    const shown = await runScript(CLI, ['route', 'm'], dir);
+    const data = dir();
+    const shown = await run(['route', 'm'], data);
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/m: no table \(servers use \{ champion: 100 \}\)/);
     // A table naming versions that do not exist is refused by the registry: exit 1, nothing stored.
-    const refused = await runScript(CLI, ['route', 'm', 'champion=100', '--reason', 'first'], dir);
+    const refused = await run(['route', 'm', 'champion=100', '--reason', 'first'], data);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/refused: routing for m: target "champion" does not resolve/);
-    const history = await runScript(CLI, ['history', 'm'], dir);
+    const history = await run(['history', 'm'], data);
     expect(history.status, history.stderr).toBe(0);
     expect(history.stdout).toMatch(/no alias moves or routing changes for m/);
   }, 180_000); // three commands, each starting an embedded Postgres
@@ -74,16 +69,16 @@ describe('pnpm registry route and history on the embedded services', () => {
 
 describe('pnpm registry list', () => {
   it('shows each version with its aliases', async () => {
-    const dir = sandbox.dir();
+    const data = dir();
     const trained = await runScript(
       'packages/training/src/train-cli.ts',
       ['--size', '400', '--seed', '3'],
-      dir,
+      data,
     );
     expect(trained.status, trained.stderr).toBe(0);
-    const moved = await runScript(CLI, ['alias', 'payments-fraud', 'canary', '1', '--reason', 'try it'], dir);
+    const moved = await run(['alias', 'payments-fraud', 'canary', '1', '--reason', 'try it'], data);
     expect(moved.status, moved.stderr).toBe(0);
-    const listed = await runScript(CLI, ['list', 'payments-fraud'], dir);
+    const listed = await run(['list', 'payments-fraud'], data);
     expect(listed.status, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/^payments-fraud@1 \(canary, champion\) {2}artifact [0-9a-f]{12} {2}AUC /m);
   }, 180_000); // training, then two commands, each starting an embedded Postgres

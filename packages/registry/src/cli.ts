@@ -16,6 +16,7 @@
  */
 import {
   acquire,
+  type CommandLine,
   errorMessage,
   parseCommandLine,
   runCommand,
@@ -49,12 +50,10 @@ function parseTable(pairs: string[]): RoutingConfig {
   return table;
 }
 
-function isCommand(text: string | undefined): text is Command {
-  return text !== undefined && Object.hasOwn(COMMANDS, text);
-}
-
 interface Call {
   name: string;
+  /** `history` only: the alias whose moves are asked for. */
+  alias?: string;
   /** `alias` only: the move asked for. */
   move?: { alias: string; version: number; reason: string };
   /** `route` with pairs: the table asked for. */
@@ -62,17 +61,17 @@ interface Call {
 }
 
 /** Everything checkable without a database, checked before any service starts. */
-function checkCall(
-  command: Command,
-  name: string | undefined,
-  rest: string[],
-  reason: string | undefined,
-): Call {
+function checkCall(command: Command, line: CommandLine): Call {
+  const [, name, ...rest] = line.positionals;
+  const { reason } = line.values;
   const usage = usageOf(command);
   if (name === undefined) throw new UsageError(`${command} needs a model name`, usage);
   usageCheck(() => checkModelName(name), usage);
-  const maxArgs = { list: 0, history: 1, alias: 2, route: Number.POSITIVE_INFINITY }[command];
-  if (rest.length > maxArgs) throw new UsageError(`unexpected argument "${rest[maxArgs]}"`, usage);
+  // After the command and the name, what each command takes.
+  line.refuseArgumentsPast(
+    2 + { list: 0, history: 1, alias: 2, route: Number.POSITIVE_INFINITY }[command],
+    usage,
+  );
   const setsTable = command === 'route' && rest.length > 0;
   if (reason !== undefined && command !== 'alias' && !setsTable)
     throw new UsageError('--reason is only for alias, and for route with a table', usage);
@@ -85,7 +84,7 @@ function checkCall(
     usageCheck(() => checkReason(reason), usage);
     return { name, table: { config, reason } };
   }
-  if (command !== 'alias') return { name };
+  if (command !== 'alias') return { name, alias: rest[0] };
   const [alias, versionText] = rest;
   if (alias === undefined || versionText === undefined) {
     throw new UsageError('alias needs <name> <alias> <version>', usage);
@@ -99,12 +98,9 @@ function checkCall(
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseCommandLine(['reason']);
-  const [command, name, ...rest] = positionals;
-  if (!isCommand(command)) {
-    throw new UsageError(command === undefined ? 'a command is needed' : `unknown command "${command}"`);
-  }
-  const call = checkCall(command, name, rest, values.reason);
+  const line = parseCommandLine(['reason']);
+  const command = line.command(Object.keys(COMMANDS) as Command[]);
+  const call = checkCall(command, line);
   const needsRedis = command === 'route';
   const services = await acquire({
     needs: needsRedis ? ['postgres', 'redis'] : ['postgres'],
@@ -116,21 +112,21 @@ async function main(): Promise<number> {
     if (command === 'list') {
       const versions = await listVersions(services.pg, call.name);
       const aliases = await listAliases(services.pg, call.name);
-      if (versions.length === 0) console.log(`no versions of ${name} (pnpm train registers one)`);
+      if (versions.length === 0) console.log(`no versions of ${call.name} (pnpm train registers one)`);
       for (const v of versions) {
         const auc = v.metrics.auc === null || v.metrics.auc === undefined ? '-' : v.metrics.auc.toFixed(3);
         const named = aliases.get(v.version);
         console.log(
-          `${name}@${v.version}${named ? ` (${named.join(', ')})` : ''}  artifact ${v.hash.slice(0, 12)}  AUC ${auc}  code ${v.codeVersion?.slice(0, 7) ?? 'unknown'}  ` +
+          `${call.name}@${v.version}${named ? ` (${named.join(', ')})` : ''}  artifact ${v.hash.slice(0, 12)}  AUC ${auc}  code ${v.codeVersion?.slice(0, 7) ?? 'unknown'}  ` +
             `${v.createdAt.toISOString()}  data: ${v.dataRef}`,
         );
       }
     } else if (command === 'history') {
-      const lines = (await aliasHistory(services.pg, call.name, rest[0])).map((h) => ({
+      const lines = (await aliasHistory(services.pg, call.name, call.alias)).map((h) => ({
         at: h.changedAt,
         text: `${h.alias}: ${h.fromVersion ?? '-'} -> ${h.toVersion}  (${h.reason})`,
       }));
-      if (rest[0] === undefined) {
+      if (call.alias === undefined) {
         for (const r of await routingHistory(services.pg, call.name)) {
           lines.push({
             at: r.changedAt,

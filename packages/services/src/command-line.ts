@@ -1,8 +1,9 @@
 /**
  * What every `pnpm <command>` of the repo shares about being called: options are parsed strictly,
- * a mistake in the call is a UsageError, and the exit code keeps the README's promise (0 ok,
- * 1 failure, 2 usage error) with one line on stderr. Used by `pnpm train`, `pnpm registry` and
- * `pnpm serve`, which all validate their input with it before starting any service.
+ * the command, the number of arguments and whole-number options are checked, a mistake in the call
+ * is a UsageError, and the exit code keeps the README's promise (0 ok, 1 failure, 2 usage error)
+ * with one line on stderr. Used by `pnpm train`, `pnpm registry`, `pnpm retrain`, `pnpm serve` and
+ * the others, which all validate their input with it before starting any service.
  */
 import { parseArgs } from 'node:util';
 import { errorMessage } from './errors.ts';
@@ -18,10 +19,40 @@ export class UsageError extends Error {
   }
 }
 
-export interface CommandLine {
-  /** `--name value` / `--name=value`, for the declared options only. */
-  values: Record<string, string | undefined>;
-  positionals: string[];
+/** A call as parsed, with the checks commands make of it before any work (each a UsageError). */
+export class CommandLine {
+  constructor(
+    /** `--name value` / `--name=value`, for the declared options only. */
+    readonly values: Record<string, string | undefined>,
+    readonly positionals: string[],
+  ) {}
+
+  /** The first positional as the command (`pnpm registry list ...`), one of `commands`; none, or another, is refused. */
+  command<C extends string>(commands: readonly C[]): C {
+    const given = this.positionals[0];
+    if (given !== undefined && (commands as readonly string[]).includes(given)) return given as C;
+    throw new UsageError(given === undefined ? 'a command is needed' : `unknown command "${given}"`);
+  }
+
+  /** Refuses positionals past the first `max`, naming the first one too many. */
+  refuseArgumentsPast(max: number, usage?: string): void {
+    const extra = this.positionals[max];
+    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, usage);
+  }
+
+  /**
+   * Option `--<name>` as a whole number from `min` to `max` (digits only: `-1`, `1e3`, `0x10` are
+   * refused), `fallback` when not given; else refused, naming the option, the range and the text.
+   */
+  integer(name: string, range: { min: number; max: number }, fallback: number): number {
+    const text = this.values[name];
+    if (text === undefined) return fallback;
+    const n = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+    if (Number.isSafeInteger(n) && n >= range.min && n <= range.max) return n;
+    throw new UsageError(
+      `--${name} must be an integer from ${range.min} to ${range.max}, got ${JSON.stringify(text.slice(0, 20))}`,
+    );
+  }
 }
 
 /** A negative number is a value (`alias m champion -1`), not a cluster of short options `-1`. */
@@ -55,7 +86,7 @@ export function parseCommandLine(optionNames: readonly string[], args = process.
     }
     lastIndex = token.index;
   }
-  return { values, positionals };
+  return new CommandLine(values, positionals);
 }
 
 /** Runs a validation of the call; whatever it throws becomes a UsageError (exit 2). */

@@ -3,12 +3,15 @@
  * user would, in a child process, for tests: `node --import tsx <script>` from the repo root, on the embedded
  * Postgres in a data folder of the test's choosing. DATABASE_URL / REDIS_URL are removed so a test
  * never writes into a shared server's kept `registry` schema, and Docker is not probed.
+ * `commandUnderTest` is the set-up of a test file about one such command.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { keepOutput } from './child-output.ts';
 import { repoRoot } from './paths.ts';
 
 export interface ScriptResult {
@@ -39,16 +42,15 @@ export function spawnScript(script: string, args: string[], dataDir: string): Ch
 /** Runs the script to its end and returns its exit status and output. */
 export async function runScript(script: string, args: string[], dataDir: string): Promise<ScriptResult> {
   const child = spawnScript(script, args, dataDir);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const output = keepOutput(child, script);
   const [status] = (await once(child, 'close')) as [number | null];
-  return { status, stdout, stderr, stderrLines: stderr.split('\n').filter((l) => l.trim() !== '') };
+  const stderr = output.err();
+  return {
+    status,
+    stdout: output.out(),
+    stderr,
+    stderrLines: stderr.split('\n').filter((l) => l.trim() !== ''),
+  };
 }
 
 /**
@@ -87,5 +89,28 @@ export function scriptSandbox(prefix: string) {
     cleanup(): void {
       for (const folder of dirs.splice(0)) rmSync(folder, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The command a CLI test file is about, at the top of the file: registers the afterAll that removes
+ * its data folders and returns the calls its tests make. `refusal(...args)` is the one stderr line
+ * of a usage error given before any work (`usageError`); `run(args, dir?)` runs it to its end, in a
+ * fresh folder unless given one; `spawn(args, dir)` starts it; `dir()` hands out a folder for
+ * calls that share one (a `pnpm train` whose model a later call reads).
+ */
+export function commandUnderTest(script: string) {
+  const sandbox = scriptSandbox(
+    `${script
+      .replace(/^packages\//, '')
+      .replace(/\.ts$/, '')
+      .replace(/\W+/g, '-')}-`,
+  );
+  afterAll(() => sandbox.cleanup());
+  return {
+    dir: sandbox.dir,
+    refusal: (...args: string[]) => sandbox.usageError(script, args),
+    run: (args: string[], dataDir = sandbox.dir()) => runScript(script, args, dataDir),
+    spawn: (args: string[], dataDir: string) => spawnScript(script, args, dataDir),
   };
 }

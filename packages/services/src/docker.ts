@@ -7,6 +7,7 @@
  * errors in well under a second; a hung daemon socket is cut off after ~3 s.
  */
 import { spawn } from 'node:child_process';
+import { keepOutput } from './child-output.ts';
 import { ServiceError } from './errors.ts';
 import { composeFile } from './paths.ts';
 
@@ -31,8 +32,6 @@ export function run(
   options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<RunResult> {
   return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
     let timedOut = false;
     const child = spawn(command, args, {
       env: options.env ?? process.env,
@@ -46,19 +45,14 @@ export function run(
             timedOut = true;
             child.kill('SIGKILL');
           }, options.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const output = keepOutput(child, command);
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve({ code: null, stdout, stderr: stderr + error.message, timedOut });
+      resolve({ code: null, stdout: output.out(), stderr: output.err() + error.message, timedOut });
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
+      resolve({ code, stdout: output.out(), stderr: output.err(), timedOut });
     });
   });
 }

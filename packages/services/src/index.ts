@@ -3,12 +3,14 @@
  * env URL -> Docker Compose -> embedded (PGlite + redis-server), namespaced per run, with migrations
  * and clean shutdown. ARCHITECTURE.md "Services"; README.md in this package.
  *
- * Three faces: this one (acquire, migrations, transactions, the CLI helpers), `./testing` (CLIs run in a sandbox, a
- * killable redis-server) and `./vitest` (the fixture). Docker, planning and status internals stay inside.
+ * Three faces: this one (acquire, migrations, transactions, the CLI helpers, a child process's output
+ * kept), `./testing` (CLIs run in a sandbox, a killable redis-server) and `./vitest` (the fixture).
+ * Docker, planning and status internals stay inside.
  */
 
+export { type ChildOutput, keepOutput } from './child-output.ts';
 export { type CliIO, runCli } from './cli.ts';
-export { parseCommandLine, runCommand, UsageError, usageCheck } from './command-line.ts';
+export { type CommandLine, parseCommandLine, runCommand, UsageError, usageCheck } from './command-line.ts';
 export {
   errorMessage,
   isServiceError,

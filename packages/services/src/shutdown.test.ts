@@ -4,34 +4,20 @@
  * the SIGINT within milliseconds (one Ctrl-C relayed by a parent, as pnpm's bin runner does) must not
  * cut the close short: the child's per-run schema on the DATABASE_URL server must be gone.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { pingRedis } from './embedded-redis.ts';
 import { startChild, stopsRunning } from './fixtures/processes.ts';
-import { repoRoot } from './paths.ts';
-
-const tsx = join(repoRoot(), 'node_modules', '.bin', 'tsx');
-const child = join(import.meta.dirname, 'fixtures', 'child.ts');
 
 async function holdThenSignal(signal: NodeJS.Signals): Promise<{ code: number | null; port: number }> {
   // Only the tsx process is signalled (tsx relays it to its node child); redis-server, a grandchild,
   // gets no signal from us, so its port going dark shows that the child's close() stopped it.
-  const proc = spawn(tsx, [child, 'hold-redis'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  proc.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  const exited = once(proc, 'exit');
-  while (!out.includes('\n')) await new Promise((r) => setTimeout(r, 50));
-  const { port } = JSON.parse(out.trim()) as { port: number };
-  expect(await pingRedis(port)).toBe(true);
-  proc.kill(signal);
-  const [code] = (await exited) as [number | null];
-  return { code, port };
+  const run = await startChild<{ port: number }>('hold-redis', process.env);
+  expect(await pingRedis(run.first.port)).toBe(true);
+  run.proc.kill(signal);
+  const [code] = (await run.exited) as [number | null];
+  return { code, port: run.first.port };
 }
 
 describe('signals', () => {

@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll } from 'vitest';
+import { keepOutput } from './child-output.ts';
 import type { ServicesWithExtras } from './services.ts';
 
 /** Polls `done` every 20 ms; past the deadline (generous, for a loaded CI machine) it fails naming `what`. */
@@ -55,16 +56,13 @@ export function testChildren(services: ServicesWithExtras, namespace: string) {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(proc);
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
+    const { out } = keepOutput(proc, path);
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     return {
       proc,
-      out: () => out,
+      out,
       printed: (line, what = `the child to print '${line}'`) =>
-        until(() => out.split('\n').includes(line), what),
+        until(() => out().split('\n').includes(line), what),
       async kill() {
         if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
         await exited;

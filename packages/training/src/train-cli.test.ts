@@ -3,16 +3,11 @@
  * flag is checked before services start or training begins (exit 2, one stderr line, no artifact,
  * no database), and retraining identical data reuses the version that holds the same artifact.
  */
-import { runScript, scriptSandbox } from '@mlops-lab/services/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { commandUnderTest, runScript } from '@mlops-lab/services/testing';
+import { describe, expect, it } from 'vitest';
 
-const TRAIN = 'packages/training/src/train-cli.ts';
+const { refusal, run, dir } = commandUnderTest('packages/training/src/train-cli.ts');
 const REGISTRY = 'packages/registry/src/cli.ts';
-const sandbox = scriptSandbox('train-cli-');
-afterAll(() => sandbox.cleanup());
-
-/** The one line of a usage error (exit 2) given before any service started or artifact was stored. */
-const refusal = (...args: string[]) => sandbox.usageError(TRAIN, args);
 
 describe('pnpm train checks its flags before any work', () => {
   it('refuses an unsafe --name before training', async () => {
@@ -47,18 +42,18 @@ describe('pnpm train checks its flags before any work', () => {
 
 describe('pnpm train on identical data', () => {
   it('reuses the version holding the same artifact and does not move the alias again', async () => {
-    const dir = sandbox.dir();
-    const first = await runScript(TRAIN, ['--size', '400', '--seed', '3'], dir);
+    const data = dir();
+    const first = await run(['--size', '400', '--seed', '3'], data);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^payments-fraud@1 /m);
-    const again = await runScript(TRAIN, ['--size', '400', '--seed', '3'], dir);
+    const again = await run(['--size', '400', '--seed', '3'], data);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(
       /payments-fraud@1 already holds this artifact \(hash [0-9a-f]{12}…\): not registering a new version/,
     );
-    const list = await runScript(REGISTRY, ['list', 'payments-fraud'], dir);
+    const list = await runScript(REGISTRY, ['list', 'payments-fraud'], data);
     expect(list.stdout.split('\n').filter((l) => l.startsWith('payments-fraud@'))).toHaveLength(1);
-    const history = await runScript(REGISTRY, ['history', 'payments-fraud'], dir);
+    const history = await runScript(REGISTRY, ['history', 'payments-fraud'], data);
     expect(history.stdout.trim().split('\n')).toEqual([
       expect.stringMatching(/champion: - -> 1 {2}\(first registered version\)$/),
     ]);

@@ -3,18 +3,14 @@
  * is refused before any service starts (exit 2, one stderr line with the usage), and a worker started
  * without its config exits 1 at once instead of waiting on open connections.
  */
-import { runScript, scriptSandbox } from '@mlops-lab/services/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { commandUnderTest } from '@mlops-lab/services/testing';
+import { describe, expect, it } from 'vitest';
 
-const RETRAIN = 'packages/training/src/retrain/cli.ts';
-const sandbox = scriptSandbox('retrain-cli-');
-afterAll(() => sandbox.cleanup());
-
-const refusal = (...args: string[]) => sandbox.usageError(RETRAIN, args);
+const { refusal, run } = commandUnderTest('packages/training/src/retrain/cli.ts');
 
 describe('pnpm retrain checks its call before any work', () => {
   it('refuses a missing or unknown command, and options that do not belong to it', async () => {
-    expect(await refusal()).toMatch(/^a command is required; usage: pnpm retrain run/);
+    expect(await refusal()).toMatch(/^a command is needed; usage: pnpm retrain run/);
     expect(await refusal('train')).toMatch(/^unknown command "train"; usage: pnpm retrain run/);
     expect(await refusal('history', '--weeks', '3')).toMatch(/^history takes --model only; usage:/);
     expect(await refusal('run', 'extra')).toMatch(/^unexpected argument "extra"; usage:/);
@@ -35,7 +31,7 @@ describe('pnpm retrain checks its call before any work', () => {
   });
 
   it('a worker without RETRAIN_CONFIG exits 1 with one line', async () => {
-    const result = await runScript(RETRAIN, ['worker'], sandbox.dir());
+    const result = await run(['worker']);
     expect(result.status).toBe(1);
     expect(result.stderrLines).toEqual([
       'retrain worker: RETRAIN_CONFIG is not set (the pipeline config as JSON)',

@@ -28,19 +28,10 @@ const USAGE =
 
 const DEFAULT_MODEL = 'payments-retrain';
 
-function integer(flag: keyof typeof RUN_LIMITS, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const { min, max } = RUN_LIMITS[flag];
-  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
-  if (n >= min && n <= max) return n;
-  throw new UsageError(
-    `--${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text.slice(0, 20))}`,
-  );
-}
-
 async function main(): Promise<number> {
-  const { values, positionals } = parseCommandLine(['model', 'weeks', 'workers', 'seed']);
-  const [command, extra] = positionals;
+  const line = parseCommandLine(['model', 'weeks', 'workers', 'seed']);
+  const { values } = line;
+  const command = line.command(['run', 'history', 'worker']);
   if (command === 'worker') {
     // A worker that cannot start exits at once: its open connections would otherwise keep it alive.
     await workerMain().catch((error: unknown) => {
@@ -49,9 +40,7 @@ async function main(): Promise<number> {
     });
     return new Promise<number>(() => {}); // runs until a signal
   }
-  if (command !== 'history' && command !== 'run')
-    throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
-  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  line.refuseArgumentsPast(1);
   if (command === 'history' && (values.weeks ?? values.workers ?? values.seed) !== undefined)
     throw new UsageError('history takes --model only');
   const model = values.model ?? DEFAULT_MODEL;
@@ -60,8 +49,8 @@ async function main(): Promise<number> {
   if (command === 'run') {
     const options = {
       model,
-      weeks: integer('weeks', values.weeks, 8),
-      workers: integer('workers', values.workers, 2),
+      weeks: line.integer('weeks', RUN_LIMITS.weeks, 8),
+      workers: line.integer('workers', RUN_LIMITS.workers, 2),
       seed: values.seed === undefined ? 1 : usageCheck(() => trainNumber('seed', values.seed!, '--seed')),
     };
     const services = await acquire({ needs: ['postgres', 'redis'], namespace: 'retrain', keep: true });

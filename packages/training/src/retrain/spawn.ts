@@ -4,6 +4,7 @@
  * config in its environment. `stopAt` arms the worker's stop point (worker-main.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { keepOutput } from '@mlops-lab/services';
 import type { RetrainConfig } from './config.ts';
 
 export interface WorkerProcess {
@@ -23,32 +24,14 @@ export function spawnWorker(config: RetrainConfig, name: string, stopAt?: string
     env: { ...process.env, RETRAIN_CONFIG: JSON.stringify(config), WORKER_NAME: name, STOP_AT: stopAt ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  proc.stdout?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  proc.stderr?.on('data', (b: Buffer) => {
-    err += b.toString();
-  });
+  const output = keepOutput(proc, `worker ${name}`);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   return {
     name,
     proc,
-    out: () => out,
-    async waitFor(text, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!out.includes(text)) {
-        if (proc.exitCode !== null || proc.signalCode !== null)
-          throw new Error(
-            `worker ${name} exited before printing "${text}": ${err.trim().split('\n').slice(-3).join(' | ')}`,
-          );
-        if (Date.now() > deadline)
-          throw new Error(
-            `worker ${name} did not print "${text.trim()}" within ${timeoutMs} ms; stdout: ${JSON.stringify(out.slice(-200))}, stderr: ${JSON.stringify(err.slice(-400))}`,
-          );
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    out: output.out,
+    async waitFor(text, timeoutMs) {
+      await output.printed(text, timeoutMs);
     },
     async kill(signal) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
