@@ -17,17 +17,15 @@ const services = testServices({ needs: ['postgres'], namespace: 'training-test' 
 let root: string;
 let first: TrainResult;
 const quiet = () => {};
+const SEED = 11;
+const SIZE = 4000;
+/** The model the tests read; trained again, the same seed and data must give the same artifact. */
+const trainFraud = () =>
+  trainAndRegister({ services, name: 'fraud', seed: SEED, size: SIZE, artifactsRoot: root, log: quiet });
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tf-artifacts-'));
-  first = await trainAndRegister({
-    services,
-    name: 'fraud',
-    seed: 11,
-    size: 4000,
-    artifactsRoot: root,
-    log: quiet,
-  });
+  first = await trainFraud();
 });
 
 describe('TF.js payments model', () => {
@@ -50,14 +48,7 @@ describe('TF.js payments model', () => {
   });
 
   it('is deterministic for a seed: same metrics and the same artifact bytes', async () => {
-    const again = await trainAndRegister({
-      services,
-      name: 'fraud',
-      seed: 11,
-      size: 4000,
-      artifactsRoot: root,
-      log: quiet,
-    });
+    const again = await trainFraud();
     expect(again.metrics).toEqual(first.metrics);
     expect(again.hash).toBe(first.hash);
     // The same artifact is the same model: the version that holds it is reused, not duplicated.
@@ -95,13 +86,14 @@ describe('TF.js payments model', () => {
     const byAlias = await loadModel(services, 'fraud@champion', { artifactsRoot: root, log: quiet });
     const byVersion = await loadModel(services, 'fraud@1', { artifactsRoot: root, log: quiet });
     expect(byAlias.version).toBe(1);
+    // trainAndRegister's window (a week from 2024-01-01) and its holdout, the last quarter.
     const events = generatePayments({
-      seed: 11,
-      size: 4000,
+      seed: SEED,
+      size: SIZE,
       start: Date.UTC(2024, 0, 1),
       durationMs: 7 * 86_400_000,
     });
-    const holdout = events.slice(3000);
+    const holdout = events.slice(SIZE * 0.75);
     const rows = holdout.map((e) => byAlias.preprocess(e));
     const p1 = await byAlias.predict(rows);
     const p2 = await byVersion.predict(rows);
