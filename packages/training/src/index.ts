@@ -5,7 +5,8 @@
  * BullMQ (src/retrain, Q14, Q15).
  *
  * What other packages and the labs use, with the types those signatures name; the rest stays in its
- * file. The logistic regression without TF.js is also the entry `@mlops-lab/training/logistic`.
+ * file. The logistic regression without TF.js is also the entry `@mlops-lab/training/logistic`, for
+ * packages that must not load TF.js (monitoring).
  */
 
 export { type DataGateOptions, dataGate } from './ci/data-gate.ts';
@@ -19,14 +20,8 @@ export {
 } from './ci/payments-source.ts';
 export { type ModelCiInput, type ModelCiResult, runModelCi } from './ci/run.ts';
 export type { TrainingSetSpec } from './ci/training-set.ts';
-export {
-  fitStandardizer,
-  type LogisticModel,
-  predictLogistic,
-  type Standardizer,
-  standardize,
-  trainLogistic,
-} from './logistic.ts';
+// The logistic regression whole (the labs use all of it), also its own entry, `./logistic`.
+export * from './logistic.ts';
 export { accuracy, rocAuc } from './metrics.ts';
 export { trainPaymentsLogistic } from './payments-logistic.ts';
 export {
