@@ -2,7 +2,8 @@
  * The standard test of a lab (ARCHITECTURE.md "Lab anatomy"), as a vitest suite: with --quick, a healthy
  * run passes every check and names its metrics in camelCase; under each fault, armed as `--mystery`
  * arms it, exactly the checks the fault declares fail, and the narration's labels are the healthy
- * run's (narration.ts): a mystery must not name its fault in a label. One run per case.
+ * run's (narration.ts): a mystery must not name its fault in a label. One run per case; a lab adds
+ * its own assertions on the healthy report and on each break's through `extra`.
  * A separate entry (`@mlops-lab/labkit/vitest`) so the CLI never loads vitest.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,13 @@ import { CAMEL_CASE, labelsAsRead, type NarrationLabel } from './narration.ts';
 import { runRecorded } from './testing.ts';
 import type { LabDefinition, LabReport } from './types.ts';
 
-export function labSuite(lab: LabDefinition, extra?: { healthy?: (report: LabReport) => void }): void {
+/** A lab's own assertions on top of the standard ones: on the healthy report, and on each break's. */
+export interface LabSuiteExtra {
+  healthy?: (report: LabReport) => void;
+  broken?: (report: LabReport, fault: string) => void;
+}
+
+export function labSuite(lab: LabDefinition, extra?: LabSuiteExtra): void {
   describe(`lab ${lab.name} --quick`, () => {
     let healthy: NarrationLabel[] | undefined;
 
@@ -36,6 +43,7 @@ export function labSuite(lab: LabDefinition, extra?: { healthy?: (report: LabRep
         healthy ??= (await runRecorded(lab, null)).labels;
         // The diff shows the label that changed with the armed fault.
         expect(labelsAsRead(labels, fault.name)).toEqual(labelsAsRead(healthy, fault.name));
+        extra?.broken?.(report, fault.name);
       });
     }
   });
