@@ -10,6 +10,7 @@
  *   (a moved champion turns the promotion into a rejection with that reason).
  */
 import { compareAndSetAlias } from '@mlops-lab/registry';
+import { inTransaction } from '@mlops-lab/services';
 import type pg from 'pg';
 
 export type Outcome = 'promoted' | 'rejected' | 'skipped';
@@ -66,9 +67,7 @@ export const toRecord = (r: Row): TerminalRecord => ({
 
 /** Records the run's end; for `promoted`, moves `champion` from `championVersion` to `challengerVersion`. */
 export async function finishRun(pool: pg.Pool, rec: TerminalRecord): Promise<Finished> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const inserted = await client.query<Row>(
       `INSERT INTO retrain_runs (model, slot, run_id, outcome, reason, attempt, worker, champion_version,
          challenger_version, snapshot, metrics)
@@ -89,8 +88,9 @@ export async function finishRun(pool: pg.Pool, rec: TerminalRecord): Promise<Fin
       ],
     );
     if (inserted.rows.length === 0) {
-      await client.query('ROLLBACK');
-      const { rows } = await pool.query<Row>('SELECT * FROM retrain_runs WHERE model = $1 AND slot = $2', [
+      // An earlier attempt recorded this slot (committed, or the INSERT would have waited for it):
+      // its record, read on this transaction's client, which writes nothing.
+      const { rows } = await client.query<Row>('SELECT * FROM retrain_runs WHERE model = $1 AND slot = $2', [
         rec.model,
         rec.slot,
       ]);
@@ -115,12 +115,6 @@ export async function finishRun(pool: pg.Pool, rec: TerminalRecord): Promise<Fin
         record = { ...rec, outcome: 'rejected', reason };
       }
     }
-    await client.query('COMMIT');
     return { recorded: true, record };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
