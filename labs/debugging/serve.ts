@@ -6,11 +6,10 @@
  * week ends when the log holds nothing unpersisted.
  */
 import type { PaymentEvent } from '@mlops-lab/datagen';
-import { createServer, EVENT_TIME_HEADER, REQUEST_ID_HEADER } from '@mlops-lab/model-server';
+import { createServer, replay } from '@mlops-lab/model-server';
 import { PredictionLog } from '@mlops-lab/monitoring';
 import { loadArtifact, registryTableSource, resolve } from '@mlops-lab/registry';
 import type { Services } from '@mlops-lab/services';
-import { request } from 'undici';
 import { MODEL_NAME, servingModel } from './model.ts';
 import { type FeatureRow, featureRows, type Release, servingRequest } from './pipeline.ts';
 
@@ -46,30 +45,13 @@ export async function serveWeek(
     const url = await server.start();
     await server.ready;
     const rows: FeatureRow[] = await featureRows(services, window);
-    let next = 0;
-    let served = 0;
-    let failed = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < rows.length) {
-          const row = rows[next++];
-          const res = await request(`${url}/predict`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              [REQUEST_ID_HEADER]: row.paymentId,
-              [EVENT_TIME_HEADER]: String(row.at),
-            },
-            body: JSON.stringify(servingRequest(row, release)),
-          });
-          await res.body.dump();
-          if (res.statusCode === 200) served++;
-          else failed++;
-        }
-      }),
+    const replayed = await replay(
+      url,
+      rows.map((row) => ({ requestId: row.paymentId, at: row.at, body: servingRequest(row, release) })),
+      CONCURRENCY,
     );
     await log.persisted();
-    return { served, failed };
+    return { served: replayed.ok, failed: replayed.failed };
   } finally {
     await server.close();
     await log.close();

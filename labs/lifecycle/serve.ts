@@ -11,9 +11,9 @@
 import {
   createServer,
   decide,
-  EVENT_TIME_HEADER,
   type ModelServer,
-  REQUEST_ID_HEADER,
+  type Replayed,
+  replay,
   type ServingModel,
 } from '@mlops-lab/model-server';
 import type { PredictionLog } from '@mlops-lab/monitoring';
@@ -27,7 +27,6 @@ import {
   readModelArtifact,
   scoreInputRows,
 } from '@mlops-lab/training';
-import { request } from 'undici';
 
 /** The request: a payment plus its aggregates (null: no activity in the view's window). */
 export const LIFECYCLE_REQUEST: Record<string, unknown> = {
@@ -94,12 +93,6 @@ export async function retrainServingModel(
   };
 }
 
-export interface Served {
-  ok: number;
-  failed: number;
-  versions: Record<string, number>;
-}
-
 /** Starts the server on `name`'s routing table; resolves once it is loaded and warm. */
 export async function startServer(
   services: Services,
@@ -123,37 +116,9 @@ export async function startServer(
 }
 
 /** Sends each row as a request with its payment id and event time; counts answers by version. */
-export async function sendTraffic(
-  url: string,
-  rows: readonly FeedRow[],
-  amountScale = 1,
-  concurrency = 8,
-): Promise<Served> {
-  let next = 0;
-  const out: Served = { ok: 0, failed: 0, versions: {} };
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < rows.length) {
-        const r = rows[next++];
-        const res = await request(`${url}/predict`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [REQUEST_ID_HEADER]: r.eventId,
-            [EVENT_TIME_HEADER]: String(r.timestamp),
-          },
-          body: JSON.stringify(bodyOf(r, amountScale)),
-        });
-        const reply = (await res.body.json()) as { model?: { version: string } };
-        if (res.statusCode !== 200) {
-          out.failed++;
-          continue;
-        }
-        out.ok++;
-        const v = reply.model?.version ?? '?';
-        out.versions[v] = (out.versions[v] ?? 0) + 1;
-      }
-    }),
+export function sendTraffic(url: string, rows: readonly FeedRow[], amountScale = 1): Promise<Replayed> {
+  return replay(
+    url,
+    rows.map((r) => ({ requestId: r.eventId, at: r.timestamp, body: bodyOf(r, amountScale) })),
   );
-  return out;
 }

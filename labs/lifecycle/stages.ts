@@ -51,7 +51,7 @@ import {
   trainModel,
   WEEK_MS,
 } from '@mlops-lab/training';
-import { bodyOf, type Served, sendTraffic, startServer } from './serve.ts';
+import { bodyOf, sendTraffic, startServer } from './serve.ts';
 
 export const MODEL = 'payments-lifecycle';
 export const WEEKS = 5;
@@ -269,7 +269,7 @@ export async function followPromotion(services: Services, server: ModelServer, r
   const deadline = Date.now() + 15_000;
   while (String(champion) !== server.routes[0]?.version && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
-  const served: Served = await sendTraffic(server.url, rows);
+  const served = await sendTraffic(server.url, rows);
   const moves = await aliasHistory(services.pg, MODEL, 'champion');
   return { champion, served, moves };
 }

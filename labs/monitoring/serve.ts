@@ -6,13 +6,7 @@
  * value, and a consumer that crashes after each insert (before its acknowledgement) until restarted.
  */
 import type { PaymentEvent } from '@mlops-lab/datagen';
-import {
-  createServer,
-  EVENT_TIME_HEADER,
-  type ModelServer,
-  REQUEST_ID_HEADER,
-  type ServingModel,
-} from '@mlops-lab/model-server';
+import { createServer, type ModelServer, replay, type ServingModel } from '@mlops-lab/model-server';
 import { type LogConsumer, PredictionLog, type PredictionLogStats } from '@mlops-lab/monitoring';
 import { paymentBody } from '@mlops-lab/payments';
 import type { Services } from '@mlops-lab/services';
@@ -96,27 +90,17 @@ export async function serveWeeks(
       const wasCrashing = crashing();
       currentWeek = t.week;
       if (wasCrashing && !crashing()) await restart();
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < t.events.length) {
-            const e = t.events[next++];
-            const body = t.mutate ? t.mutate(paymentBody(e)) : paymentBody(e);
-            const res = await fetch(`${url}/predict`, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                [REQUEST_ID_HEADER]: e.eventId,
-                [EVENT_TIME_HEADER]: String(e.timestamp),
-              },
-              body: JSON.stringify(body),
-            });
-            await res.arrayBuffer();
-            if (res.ok) served++;
-            else failed++;
-          }
-        }),
+      const replayed = await replay(
+        url,
+        t.events.map((e) => ({
+          requestId: e.eventId,
+          at: e.timestamp,
+          body: t.mutate ? t.mutate(paymentBody(e)) : paymentBody(e),
+        })),
+        CONCURRENCY,
       );
+      served += replayed.ok;
+      failed += replayed.failed;
     }
     if (crashing()) {
       currentWeek = -1;

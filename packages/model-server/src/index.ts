@@ -21,6 +21,7 @@ export { decodeContentEncoding, SUPPORTED_ENCODINGS } from './content-encoding.t
 export { drainHttp, SocketRequests } from './drain.ts';
 export { createMetrics, type ServerMetrics } from './metrics.ts';
 export { decide, InputValidationError, type Prediction, type ServingModel } from './model.ts';
+export { type Replayed, type ReplayRequest, replay } from './replay.ts';
 export { type AnswerPath, type CacheOptions, ResponseCache } from './response-cache.ts';
 export {
   type RouteRow,

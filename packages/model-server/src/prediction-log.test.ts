@@ -8,6 +8,7 @@ import type { PredictionRecord } from '@mlops-lab/monitoring';
 import { describe, expect, it } from 'vitest';
 import type { ServingModel } from './model.ts';
 import { paymentBodies, trainPaymentsModel } from './payments-model.ts';
+import { replay } from './replay.ts';
 import { createServer, EVENT_TIME_HEADER, REQUEST_ID_HEADER } from './server.ts';
 
 const model = trainPaymentsModel({ size: 600, epochs: 50 });
@@ -36,6 +37,26 @@ const send = (url: string, body: unknown, headers: Record<string, string> = {}) 
   });
 
 describe('prediction log hook', () => {
+  it('replay: each request logged under its id and event time; answers counted by status and version', async () => {
+    const logged: PredictionRecord[] = [];
+    const requests = [
+      ...bodies.map((body, i) => ({ requestId: `ev-${i}`, at: 1_600_000_000_000 + i, body })),
+      { requestId: 'ev-bad', at: 1_600_000_000_999, body: {} },
+    ];
+    let replayed: Awaited<ReturnType<typeof replay>> | undefined;
+    await withServer(
+      model,
+      (r) => logged.push(r),
+      async (url) => {
+        replayed = await replay(url, requests, 2);
+      },
+    );
+    expect(replayed).toEqual({ ok: bodies.length, failed: 1, versions: { [model.version]: bodies.length } });
+    expect(logged.map((r) => [r.requestId, r.at]).sort()).toEqual(
+      bodies.map((_, i) => [`ev-${i}`, 1_600_000_000_000 + i]).sort(),
+    );
+  });
+
   it('appends each served prediction once, keyed by the caller request id, at the event time', async () => {
     const logged: PredictionRecord[] = [];
     await withServer(
