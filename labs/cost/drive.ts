@@ -99,4 +99,26 @@ export async function measureConfig(opts: ServerOptions, bodies: string[], conne
   }
 }
 
+/**
+ * Every body at once, from this process: all requests are issued in one tick, so they are in flight
+ * together whatever the machine's load. (From the load generator's child process they leave as fast
+ * as that process is scheduled: on a busy machine the first reply came back before the rest were
+ * sent, and a stampede had nothing to stampede.) No CPU figure is read from a burst.
+ */
+export async function sendBurst(url: string, bodies: readonly string[]): Promise<void> {
+  const statuses = await Promise.all(
+    bodies.map(async (body) => {
+      const res = await fetch(`${url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      await res.arrayBuffer();
+      return res.status;
+    }),
+  );
+  const bad = statuses.filter((s) => s !== 200);
+  if (bad.length > 0) throw new Error(`burst saw ${bad.length} non-200 replies (${bad.join(', ')})`);
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -16,7 +16,7 @@ import { loadServingModel, type ServerOptions } from '@mlops-lab/model-server';
 import { trainAndRegister } from '@mlops-lab/training';
 import { BREAKS, CHECK } from './breaks.ts';
 import { narrateCrossover } from './crossover.ts';
-import { counters, countingModel, measureConfig, sendLoad, sleep, startServer } from './drive.ts';
+import { counters, countingModel, measureConfig, sendBurst, sendLoad, sleep, startServer } from './drive.ts';
 import { hotKeyBurst, repeatedWorkload, uniqueWorkload } from './workload.ts';
 
 const SIZE = {
@@ -165,7 +165,7 @@ const lab: LabDefinition = {
               out.status(`expiry ${e + 1} of ${size.expiries}`);
               await sleep(HOT_TTL_MS + 50); // the previous answer has expired
               const before = { rows: counted.hotRows(), joins: (await counters(server)).joins };
-              await sendLoad(server.url, burst.bodies, CONNECTIONS);
+              await sendBurst(server.url, burst.bodies);
               rows.push({
                 expiry: e + 1,
                 rows: counted.hotRows() - before.rows,
