@@ -5,11 +5,12 @@
  * of an older version fails; here a snapshot that is pinned (a registered model was trained on it)
  * keeps every version it reads, whatever its age, and a collected one fails loudly when read.
  */
+
+import { inTransaction } from '@mlops-lab/services';
 import type pg from 'pg';
 import { DatasetError } from './errors.ts';
 import { checkTracked } from './history.ts';
 import { historyOf, ident } from './names.ts';
-import { inTransaction } from './transaction.ts';
 
 export interface Collected {
   /** Snapshots marked collected (older than the cut-off, not pinned). */

@@ -13,10 +13,11 @@
  * the same major. The history is append-only: a guard trigger refuses any UPDATE other than closing
  * a version, and any DELETE outside garbage collection (`datasets.gc` set in its transaction).
  */
+
+import { inTransaction } from '@mlops-lab/services';
 import type pg from 'pg';
 import { DatasetError } from './errors.ts';
 import { historyOf, ident } from './names.ts';
-import { inTransaction } from './transaction.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 

@@ -14,12 +14,12 @@
  * by key) and every chunk hash (a version inserted, deleted or re-hashed is located to its chunk).
  */
 import { createHash } from 'node:crypto';
+import { inTransaction } from '@mlops-lab/services';
 import type pg from 'pg';
 import { canonicalJson } from './canonical.ts';
 import { DatasetError } from './errors.ts';
 import { asOfSql, checkTracked, syncColumns } from './history.ts';
 import { historyOf, ident } from './names.ts';
-import { inTransaction } from './transaction.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 

@@ -11,7 +11,7 @@
  * Fastify validates bodies (Ajv), prom-client renders the metrics.
  */
 
-import { type HttpLimits, httpServerOptions } from '@mlops-lab/http';
+import { type HttpLimits, httpServerOptions, REQUEST_ID_HEADER } from '@mlops-lab/http';
 import type { PredictionRecord } from '@mlops-lab/monitoring';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type BatcherOptions, MicroBatcher } from './batcher.ts';
@@ -81,8 +81,8 @@ export interface ModelServer {
 const WARMUP_HEADER = 'x-model-server-warmup';
 /** Requests with the same routing key (a user id, say) always get the same version. */
 export const ROUTING_KEY_HEADER = 'x-routing-key';
-/** The caller's request id, the prediction log's key (else Fastify's own request id). */
-export const REQUEST_ID_HEADER = 'x-request-id';
+/** The caller's request id (http's REQUEST_ID_HEADER) is the prediction log's key, else Fastify's own id. */
+export { REQUEST_ID_HEADER };
 /** When the scored event happened (ms since epoch), if the caller knows it (a replay); else now. */
 export const EVENT_TIME_HEADER = 'x-event-time';
 

@@ -11,7 +11,7 @@
  * shadow's answer returned, assignment that ignores the key.
  */
 import { randomUUID } from 'node:crypto';
-import { httpServerOptions } from '@mlops-lab/http';
+import { httpServerOptions, REQUEST_ID_HEADER } from '@mlops-lab/http';
 import type { PredictionRecord } from '@mlops-lab/monitoring';
 import { stickyDraw } from '@mlops-lab/registry/routing';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -95,7 +95,7 @@ export interface RouterOptions {
 }
 
 export const REQUEST_KEY_HEADER = 'x-request-key';
-export const REQUEST_ID_HEADER = 'x-request-id';
+export { REQUEST_ID_HEADER };
 
 function routerMetrics() {
   const registry = new Registry();
