@@ -110,7 +110,13 @@ const lab: LabDefinition = {
       const gate = (name: GateResult['gate']) => result.gates.find((g) => g.gate === name)!;
       const model = gate('model');
       // Every expectation gets its row, run or not, so the table reads the same whatever failed.
-      const expectations = ['tiny training run', 'baseline', 'holdout vs production', 'accuracy'];
+      const expectations = [
+        'tiny training run',
+        'baseline',
+        'labels vs production',
+        'holdout vs production',
+        'accuracy',
+      ];
       out.table(
         ['model expectation', 'result', 'detail'],
         expectations.map((e) => {

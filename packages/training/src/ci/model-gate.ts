@@ -8,6 +8,11 @@
  *   duplicate across the split lets memorisation pass for skill.
  * - baseline: AUC's 95% interval lies above the trivial baseline's 0.5 (a constant score), by DeLong's
  *   variance (@mlops-lab/evaluation's delongTest against constant scores).
+ * - labels vs production: the production model's AUC on the holdout must not lie wholly below 0.5.
+ *   A model that ranks today's traffic well and ranks these labels worse than chance says the labels
+ *   contradict it: a flipped (1 - label) or misjoined label column. Without this, a flip passes every
+ *   other expectation: the candidate learns the flipped labels and beats production on them.
+ *   (A production model near chance has an interval reaching 0.5 and is never blamed.)
  * - holdout vs production: paired on the same holdout rows, the difference
  *   AUC(candidate) - AUC(production) must be above -tolerance and its DeLong 95% interval must reach
  *   0 (the candidate is not significantly worse). A strict non-inferiority rule (the interval's
@@ -124,6 +129,23 @@ export async function modelGate(
       'AUC',
       baseCi[0] > 0.5,
       `candidate ${f3(vsBase.challenger)} ${ci(baseCi)} vs constant score 0.500: interval ${baseCi[0] > 0.5 ? 'above' : 'not above'} it`,
+    ),
+  );
+
+  const prodVsBase = delongTest({ champion: constant, challenger: prod, labels });
+  const prodCi: [number, number] = [
+    prodVsBase.challenger - Z95 * prodVsBase.se,
+    prodVsBase.challenger + Z95 * prodVsBase.se,
+  ];
+  findings.push(
+    finding(
+      'labels vs production',
+      'AUC',
+      prodCi[1] >= 0.5,
+      `${production.ref} ranks the holdout labels at ${f3(prodVsBase.challenger)} ${ci(prodCi)}` +
+        (prodCi[1] >= 0.5
+          ? ': not below chance'
+          : ': worse than chance, so the labels contradict the model serving today (flipped or misjoined labels?)'),
     ),
   );
 

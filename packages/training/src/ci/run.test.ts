@@ -54,6 +54,13 @@ describe('runModelCi end to end', () => {
     expect(unseeded).not.toContain('data');
     const worse = await run({ ...base, epochs: 1, drop: ['log_amount', 'log_distanceKm'] });
     expect(failedGates(worse)).toEqual(['model']);
+    const flipped = await run(
+      base,
+      rows.map((e) => ({ ...e, label: e.label === 1 ? (0 as const) : (1 as const) })),
+    );
+    expect(failedGates(flipped)).toEqual(['model']);
+    const failedModel = flipped.gates[2].findings.filter((f) => !f.passed).map((f) => f.expectation);
+    expect(failedModel).toEqual(['labels vs production']);
     const renamed = rows.map(({ amount, ...rest }) => ({
       ...rest,
       amount_usd: amount,
