@@ -5,6 +5,7 @@
  * `name@champion` or `name@3` resolves through them to the version it means now.
  * Reference: MLflow Model Registry (aliases replacing stages).
  */
+import { inTransaction, type Queryable } from '@mlops-lab/services/sql';
 import type pg from 'pg';
 import { RegistryError } from './errors.ts';
 import {
@@ -16,7 +17,7 @@ import {
   parseVersion,
   shown,
 } from './input.ts';
-import { getVersion, type ModelVersion, type Queryable } from './models.ts';
+import { getVersion, type ModelVersion } from './models.ts';
 
 /**
  * Applied after the routing tables: the key of an alias move, so a move made on behalf of one run
@@ -128,9 +129,7 @@ export async function setAlias(
   checkAlias(alias);
   checkVersion(version);
   checkReason(reason);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     checkChampion(alias, await getVersion(client, name, version));
     const { rows } = await client.query<{ version: number }>(
       'SELECT version FROM registry_aliases WHERE name = $1 AND alias = $2 FOR UPDATE',
@@ -147,14 +146,8 @@ export async function setAlias(
        VALUES ($1, $2, $3, $4, $5) RETURNING changed_at`,
       [name, alias, from, version, reason],
     );
-    await client.query('COMMIT');
     return { name, alias, fromVersion: from, toVersion: version, reason, changedAt: h.rows[0].changed_at };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** What a compare-and-set of an alias did. */

@@ -3,7 +3,7 @@
  * dataset snapshot (@mlops-lab/datasets), so "which exact rows made this model" is one lookup, and the
  * snapshots registered models were trained on are the ones garbage collection must keep.
  */
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 import { RegistryError } from './errors.ts';
 
 const PREFIX = 'snapshot:';
@@ -26,7 +26,7 @@ export function snapshotOfDataRef(dataRef: string): string | null {
 }
 
 /** Every snapshot some registered version was trained on: what garbage collection must keep. */
-export async function pinnedSnapshots(pool: Pick<pg.Pool, 'query'>): Promise<string[]> {
+export async function pinnedSnapshots(pool: Queryable): Promise<string[]> {
   const r = await pool.query(
     `SELECT DISTINCT substr(data_ref, ${PREFIX.length + 1}) AS id FROM registry_models
      WHERE data_ref LIKE '${PREFIX}%' ORDER BY 1`,

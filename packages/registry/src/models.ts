@@ -6,12 +6,9 @@
  * Reference: MLflow Model Registry (registered model versions).
  */
 import { execFileSync } from 'node:child_process';
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 import { RegistryError } from './errors.ts';
 import { checkModelName, checkVersion } from './input.ts';
-
-/** A pool or a client inside a caller's transaction: all a read or a single write needs. */
-export type Queryable = Pick<pg.Pool, 'query'>;
 
 /**
  * The registry's first migration. It creates the alias tables (aliases.ts) with the versions' table

@@ -11,6 +11,7 @@
  * same audit trail as the registry's alias history (MLflow).
  */
 import { userInfo } from 'node:os';
+import { inTransaction, type Queryable } from '@mlops-lab/services/sql';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { resolve } from './aliases.ts';
@@ -18,8 +19,6 @@ import { RegistryError } from './errors.ts';
 
 /** target (version number as text, or alias) -> integer weight; weights sum to 100. */
 export type RoutingConfig = Record<string, number>;
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 /** How long a write waits for Redis to take the change notice. */
 const NOTICE_TIMEOUT_MS = 1000;
@@ -137,10 +136,7 @@ export async function setRouting(
   await validateRouting(store.pg, model, config);
   const reason = change.reason?.trim() || 'no reason given';
   const by = change.by?.trim() || defaultUser();
-  const client = await store.pg.connect();
-  let row: RoutingChange;
-  try {
-    await client.query('BEGIN');
+  const row = await inTransaction(store.pg, async (client): Promise<RoutingChange> => {
     // The row lock orders concurrent writers: each sees the table the previous one committed.
     const prev = await client.query<{ config: RoutingConfig; revision: string }>(
       'SELECT config, revision FROM registry_routing WHERE name = $1 FOR UPDATE',
@@ -159,14 +155,8 @@ export async function setRouting(
        VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6) RETURNING changed_at`,
       [model, revision, from === null ? null : JSON.stringify(from), JSON.stringify(config), reason, by],
     );
-    await client.query('COMMIT');
-    row = { model, revision, from, to: config, reason, by, changedAt: h.rows[0].changed_at };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return { model, revision, from, to: config, reason, by, changedAt: h.rows[0].changed_at };
+  });
   // Bounded: with Redis away, a client with an offline queue would hold the caller for its whole
   // retry budget. A notice that lands late is harmless: it only makes servers re-read the table.
   let timer: NodeJS.Timeout | undefined;

@@ -3,8 +3,9 @@
  * env URL -> Docker Compose -> embedded (PGlite + redis-server), namespaced per run, with migrations
  * and clean shutdown. ARCHITECTURE.md "Services"; README.md in this package.
  *
- * Three faces: this one (acquire, migrations, transactions, the CLI helpers, a child process's output
- * kept), `./testing` (CLIs run in a sandbox, a killable redis-server) and `./vitest` (the fixture).
+ * Four faces: this one (acquire, migrations, transactions, the CLI helpers, a child process's output
+ * kept), `./sql` (transactions, `Queryable`, `quoteIdent`: no embedded server loaded), `./testing`
+ * (CLIs run in a sandbox, a killable redis-server) and `./vitest` (the fixture).
  * Docker, planning and status internals stay inside.
  */
 
@@ -22,7 +23,7 @@ export { migrate } from './migrate.ts';
 export { createPool } from './postgres.ts';
 export { acquire, type ServicesWithExtras } from './services.ts';
 export { interruptedBy } from './shutdown.ts';
-export { inTransaction, transactionOn } from './transaction.ts';
+export { inTransaction, transactionOn } from './sql.ts';
 export type {
   AcquireOptions,
   BackendInfo,

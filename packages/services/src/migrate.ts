@@ -11,7 +11,7 @@
  */
 import type pg from 'pg';
 import { MigrationError } from './errors.ts';
-import { quoteIdent } from './postgres.ts';
+import { quoteIdent } from './sql.ts';
 import { transactionOn } from './transaction.ts';
 import type { Migration } from './types.ts';
 

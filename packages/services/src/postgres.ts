@@ -12,13 +12,9 @@ import pg from 'pg';
 import { errorMessage, maskUrl, ServiceError } from './errors.ts';
 import type { ProcessOwner } from './owner.ts';
 import { ownerCommentSql } from './run-schemas.ts';
+import { quoteIdent } from './sql.ts';
 import { inTransaction } from './transaction.ts';
 import type { BackendKind } from './types.ts';
-
-/** `"my_schema"`: identifiers here are already [a-z0-9_], quoting keeps them exact anyway. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 export function createPool(url: string, schema: string, kind: BackendKind): pg.Pool {
   const embedded = kind === 'embedded';

@@ -17,12 +17,13 @@ import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.ts';
 import { errorMessage, maskUrl, ServiceError } from './errors.ts';
 import { migrate } from './migrate.ts';
 import { ownerOf } from './owner.ts';
-import { createPool, prepareDatabase, probePostgres, quoteIdent, type SourceOfUrl } from './postgres.ts';
+import { createPool, prepareDatabase, probePostgres, type SourceOfUrl } from './postgres.ts';
 import { createRedis, deleteByPrefix, probeRedis } from './redis.ts';
 import { type RemovedRedis, removeOrphanRedisServers } from './redis-owners.ts';
 import { composeServicesFor, planBackends } from './resolve.ts';
 import { type RemovedSchema, removeDeadRunSchemas } from './run-schemas.ts';
 import { trackOpen } from './shutdown.ts';
+import { quoteIdent } from './sql.ts';
 import type { AcquireOptions, BackendInfo, Migration, Services } from './types.ts';
 
 /** Lowercase, [a-z0-9_] only, no leading digit issues (the schema always has a prefix), at most 40 chars. */

@@ -8,9 +8,9 @@
  * fixture drops the schema and keys itself before the close.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { quoteIdent } from './postgres.ts';
 import { deleteByPrefix } from './redis.ts';
 import { acquire, type ServicesWithExtras } from './services.ts';
+import { quoteIdent } from './sql.ts';
 import type { ServiceNeed } from './types.ts';
 
 export { type TestChild, testChildren, until } from './test-children.ts';
