@@ -14,12 +14,10 @@
  * a version, and any DELETE outside garbage collection (`datasets.gc` set in its transaction).
  */
 
-import { inTransaction } from '@mlops-lab/services';
+import { inTransaction, type Queryable } from '@mlops-lab/services/sql';
 import type pg from 'pg';
 import { DatasetError } from './errors.ts';
 import { historyOf, ident } from './names.ts';
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 export const trackingMigrations = [
   {

@@ -14,14 +14,12 @@
  * by key) and every chunk hash (a version inserted, deleted or re-hashed is located to its chunk).
  */
 import { createHash } from 'node:crypto';
-import { inTransaction } from '@mlops-lab/services';
+import { inTransaction, type Queryable } from '@mlops-lab/services/sql';
 import type pg from 'pg';
 import { canonicalJson } from './canonical.ts';
 import { DatasetError } from './errors.ts';
 import { asOfSql, checkTracked, syncColumns } from './history.ts';
 import { historyOf, ident } from './names.ts';
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 /** Rows per manifest chunk: part of the id's definition (format v1). */
 export const CHUNK = 1024;

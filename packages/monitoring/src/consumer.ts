@@ -12,11 +12,12 @@
  *   acknowledged: one poison entry must not block the stream, nor vanish.
  * Reference: the Redis Streams documentation (consumer groups, XPENDING / XAUTOCLAIM recovery).
  */
+import type { Queryable } from '@mlops-lab/services/sql';
 import type { Redis } from 'ioredis';
 import { MonitoringInputError } from './errors.ts';
 import { ENTRY_FIELD } from './producer.ts';
 import { checkRecord, type PredictionRecord } from './record.ts';
-import { insertPredictions, insertRejected, type Query } from './store.ts';
+import { insertPredictions, insertRejected } from './store.ts';
 
 export interface ConsumerOptions {
   stream: string;
@@ -115,7 +116,7 @@ export class LogConsumer {
   /** `redis` must be a connection of its own: a blocking read holds it. */
   constructor(
     private readonly redis: Redis,
-    private readonly pg: Query,
+    private readonly pg: Queryable,
     options: ConsumerOptions,
   ) {
     this.o = { group: 'prediction-log', batch: 1000, blockMs: 200, claimIdleMs: 10_000, ...options };

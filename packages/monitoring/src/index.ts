@@ -27,7 +27,6 @@ export {
   type LoggedRow,
   type LoggedWindow,
   migrateMonitoring,
-  type Query,
   readLogged,
   readWindows,
   recordLabels,

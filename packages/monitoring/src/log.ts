@@ -7,11 +7,12 @@
  */
 
 import type { Migration } from '@mlops-lab/services';
+import type { Queryable } from '@mlops-lab/services/sql';
 import type { Redis } from 'ioredis';
 import { type Backlog, backlog, type ConsumerStats, ensureGroup, LogConsumer } from './consumer.ts';
 import { PredictionProducer, type ProducerOptions, type ProducerStats } from './producer.ts';
 import type { PredictionRecord } from './record.ts';
-import { migrateMonitoring, type Query } from './store.ts';
+import { migrateMonitoring } from './store.ts';
 
 export interface PredictionLogOptions {
   /** Stream key (services.key('predictions') gives a per-run name). */
@@ -23,7 +24,7 @@ export interface PredictionLogOptions {
   /** The producer's bounds and flush period (producer.ts). */
   producer?: Omit<ProducerOptions, 'stream'>;
   /** Where the consumer writes (default the services' pool): a test passes one that fails on purpose. */
-  pg?: Query;
+  pg?: Queryable;
 }
 
 export interface PredictionLogStats {
@@ -40,7 +41,7 @@ export class PredictionLog {
   private constructor(
     private readonly redis: Redis,
     private readonly consumerRedis: Redis,
-    private readonly pg: Query,
+    private readonly pg: Queryable,
     private readonly options: PredictionLogOptions,
     readonly producer: PredictionProducer,
   ) {
@@ -63,7 +64,7 @@ export class PredictionLog {
   static async open(
     services: {
       redis: Redis;
-      pg: Query;
+      pg: Queryable;
       migrate(owner: string, migrations: Migration[]): Promise<void>;
     },
     options: PredictionLogOptions,

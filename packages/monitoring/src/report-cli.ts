@@ -21,12 +21,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Schema } from '@mlops-lab/drift';
 import { acquire, parseCommandLine, runCommand, UsageError } from '@mlops-lab/services';
+import type { Queryable } from '@mlops-lab/services/sql';
 import { MonitoringInputError } from './errors.ts';
 import { buildReference, type MonitorBounds } from './monitors.ts';
 import { writeReport } from './report.ts';
 import { type ReportData, reportData } from './report-data.ts';
 import { reportWorld, writeDemoLog } from './report-demo.ts';
-import { migrateMonitoring, type Query, readLogged, readWindows } from './store.ts';
+import { migrateMonitoring, readLogged, readWindows } from './store.ts';
 import { tumblingWindows } from './windows.ts';
 
 const DAY = 86_400_000;
@@ -121,7 +122,7 @@ export function inferSchema(rows: readonly { features: Record<string, unknown> }
 
 /** Reads the reference and every window from the log, monitors them, and returns the report's data. */
 export async function reportFromLog(
-  pg: Query,
+  pg: Queryable,
   call: Omit<ReportCall, 'out' | 'namespace'>,
   bounds: Partial<MonitorBounds> = {},
 ): Promise<ReportData> {

@@ -14,9 +14,10 @@ import {
   type PaymentEvent,
 } from '@mlops-lab/datagen';
 import type { Schema } from '@mlops-lab/drift';
+import type { Queryable } from '@mlops-lab/services/sql';
 import { buildReference } from './monitors.ts';
 import type { PredictionRecord } from './record.ts';
-import { insertPredictions, type LoggedRow, type Query, recordLabels } from './store.ts';
+import { insertPredictions, type LoggedRow, recordLabels } from './store.ts';
 import { tumblingWindows } from './windows.ts';
 
 const DAY = 86_400_000;
@@ -117,7 +118,7 @@ export function reportWorld(o: ReportWorldOptions = {}) {
 }
 
 /** Writes a demonstration world into the prediction log (the caller's schema): rows, then labels. */
-export async function writeDemoLog(pg: Query, world: ReturnType<typeof reportWorld>): Promise<number> {
+export async function writeDemoLog(pg: Queryable, world: ReturnType<typeof reportWorld>): Promise<number> {
   const all = [...world.referenceRows, ...world.windowed.flatMap((w) => w.rows)];
   const records: PredictionRecord[] = all.map(({ label: _l, labelledAt: _at, ...r }) => ({
     ...r,

@@ -6,7 +6,7 @@
  * no-op, and the returned row count tells new rows from duplicates.
  */
 import type { Migration } from '@mlops-lab/services';
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 import { MonitoringInputError } from './errors.ts';
 import { checkRecord, type PredictionRecord } from './record.ts';
 import type { TimeWindow } from './windows.ts';
@@ -53,10 +53,11 @@ export function migrateMonitoring(services: {
   return services.migrate('monitoring', monitoringMigrations);
 }
 
-export type Query = Pick<pg.Pool, 'query'>;
-
 /** Inserts checked records in one statement; returns how many were new (the rest were already there). */
-export async function insertPredictions(pg: Query, records: readonly PredictionRecord[]): Promise<number> {
+export async function insertPredictions(
+  pg: Queryable,
+  records: readonly PredictionRecord[],
+): Promise<number> {
   if (records.length === 0) return 0;
   const rows = records.map(checkRecord);
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
@@ -88,7 +89,7 @@ export async function insertPredictions(pg: Query, records: readonly PredictionR
 
 /** Stream entries that were not valid records: kept with the reason, never dropped silently. */
 export async function insertRejected(
-  pg: Query,
+  pg: Queryable,
   rows: readonly { streamId: string; body: string; reason: string }[],
 ): Promise<void> {
   if (rows.length === 0) return;
@@ -107,7 +108,7 @@ export interface LabelRow {
 }
 
 /** Delayed ground truth; a corrected label replaces the earlier one. */
-export async function recordLabels(pg: Query, rows: readonly LabelRow[]): Promise<void> {
+export async function recordLabels(pg: Queryable, rows: readonly LabelRow[]): Promise<void> {
   if (rows.length === 0) return;
   rows.forEach((r, i) => {
     if (typeof r.requestId !== 'string' || r.requestId.length === 0)
@@ -142,7 +143,7 @@ export interface LoggedRow {
 }
 
 /** Served rows with event time in [from, to), oldest first, joined to their labels (if any). */
-export async function readLogged(pg: Query, from: number, to: number): Promise<LoggedRow[]> {
+export async function readLogged(pg: Queryable, from: number, to: number): Promise<LoggedRow[]> {
   const { rows } = await pg.query(
     `SELECT p.request_id, p.model_version, (extract(epoch FROM p.at) * 1000)::bigint AS at_ms, p.features,
             p.score, p.decision, p.latency_ms, p.error, l.label,
@@ -173,7 +174,7 @@ export interface LoggedWindow {
 }
 
 /** Each window's served rows (readLogged over its [start, end)), in the windows' order. */
-export async function readWindows(pg: Query, windows: readonly TimeWindow[]): Promise<LoggedWindow[]> {
+export async function readWindows(pg: Queryable, windows: readonly TimeWindow[]): Promise<LoggedWindow[]> {
   const out: LoggedWindow[] = [];
   for (const window of windows) out.push({ window, rows: await readLogged(pg, window.start, window.end) });
   return out;

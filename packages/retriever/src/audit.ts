@@ -9,7 +9,7 @@
  * Reconciliation in the manner of Kubernetes controllers: compare desired (source) with actual
  * (index) state, then feed the differences back (`requeueDocuments`), never trust the events alone.
  */
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 import type { Embedder } from './embedder.ts';
 import { RetrieverError } from './errors.ts';
 import { type IndexState, VECTOR_FIELDS, type VectorProvenance } from './indexing.ts';
@@ -35,7 +35,7 @@ export interface AuditReport {
 }
 
 export interface AuditOptions {
-  pool: Pick<pg.Pool, 'query'>;
+  pool: Queryable;
   index: Retriever;
   embedder: Embedder;
   /** The ids the index holds; their metadata is read back from the index when it can tell. */

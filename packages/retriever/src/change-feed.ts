@@ -16,7 +16,7 @@
  * event arrives after the position: nothing is skipped. A long-running writer holds the feed back
  * (latency), never loses an event (correctness).
  */
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 import type { Metadata } from './types.ts';
 
 /** `services.migrate('retriever-feed', CHANGE_FEED_MIGRATIONS)`; plain SQL for any other runner. */
@@ -90,8 +90,6 @@ export interface SourceDocument {
   textHash: string;
   deleted: boolean;
 }
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 /** SQL fragment for the columns of SourceDocument, given the documents alias. */
 export function documentColumns(d: string): string {

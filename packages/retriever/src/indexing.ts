@@ -18,7 +18,7 @@
  * the live documents. PgvectorRetriever's DELETE leaves dead tuples and dead HNSW entries that VACUUM
  * reclaims; a rebuild there is REINDEX, which Postgres does itself, so compaction is left to it.
  */
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 import {
   documentColumns,
   FEED_START,
@@ -59,7 +59,7 @@ export class IndexState {
 }
 
 export interface SyncOptions {
-  pool: Pick<pg.Pool, 'query'>;
+  pool: Queryable;
   index: Retriever;
   embedder: Embedder;
   state: IndexState;
@@ -172,7 +172,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
 }
 
 export interface CompactOptions {
-  pool: Pick<pg.Pool, 'query'>;
+  pool: Queryable;
   index: Retriever;
   embedder: Embedder;
   state: IndexState;
@@ -214,10 +214,7 @@ export async function compactIndex(options: CompactOptions): Promise<CompactResu
 }
 
 /** Live source documents in id order, `batchSize` at a time (keyset pagination, no OFFSET). */
-export async function* liveDocuments(
-  pool: Pick<pg.Pool, 'query'>,
-  batchSize: number,
-): AsyncGenerator<SourceDocument[]> {
+export async function* liveDocuments(pool: Queryable, batchSize: number): AsyncGenerator<SourceDocument[]> {
   let after = '';
   for (;;) {
     const { rows } = await pool.query(

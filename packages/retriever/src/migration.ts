@@ -11,7 +11,7 @@
  * and its feed position. The old index is never written to, so calling it off before the swap costs
  * nothing but the work done.
  */
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 import { dropPosition, readPosition, writePosition } from './change-feed.ts';
 import type { Embedder, VersionedVector } from './embedder.ts';
 import { RetrieverError } from './errors.ts';
@@ -109,7 +109,7 @@ export interface MigrationProgress {
 
 export interface MigrationOptions {
   /** The source table's database (src/change-feed.ts). */
-  source: { pool: Pick<pg.Pool, 'query'> };
+  source: { pool: Queryable };
   /** The alias serving the old index; it ends up pointing at the new one. */
   oldIndex: IndexAlias;
   newEmbedder: Embedder;

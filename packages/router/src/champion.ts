@@ -7,7 +7,7 @@
  * `fallback`; a static table passes a version instead. Reference: MLflow model aliases.
  */
 import { getAlias } from '@mlops-lab/registry';
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 import type { ChampionSource } from './upstream-policy.ts';
 
 export interface FollowedChampion extends ChampionSource {
@@ -20,7 +20,7 @@ export interface FollowedChampion extends ChampionSource {
 
 /** Resolves after the first read (undefined if the alias is not set yet); then re-reads every `everyMs`. */
 export async function followChampion(
-  pg: Pick<pg.Pool, 'query'>,
+  pg: Queryable,
   model: string,
   options: { alias?: string; everyMs?: number } = {},
 ): Promise<FollowedChampion> {

@@ -11,14 +11,12 @@
  * behind it is where inputs are logged.
  */
 import type { PredictionRecord } from '@mlops-lab/monitoring';
-import type pg from 'pg';
+import type { Queryable } from '@mlops-lab/services/sql';
 
 /** What the router appends to: @mlops-lab/monitoring's PredictionLog (or its producer). */
 export interface RouterLog {
   append(record: PredictionRecord): unknown;
 }
-
-type Query = Pick<pg.Pool, 'query'>;
 
 export interface JoinedPrediction {
   requestId: string;
@@ -38,7 +36,7 @@ export interface JoinedPrediction {
 
 /** Served predictions with their shadow twin (if any) and their label (if it arrived), oldest first. */
 export async function joinOutcomes(
-  pg: Query,
+  pg: Queryable,
   options: { since?: Date; onlyLabelled?: boolean } = {},
 ): Promise<JoinedPrediction[]> {
   const { rows } = await pg.query(
