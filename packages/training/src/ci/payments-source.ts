@@ -7,6 +7,7 @@
  */
 import { PAYMENT_FEATURES } from '@mlops-lab/datagen';
 import type { Schema } from '@mlops-lab/drift';
+import type { Queryable } from '@mlops-lab/services/sql';
 
 /** The drift schema of the payment inputs: the reference profile is built over these columns. */
 export const PAYMENTS_PROFILE_SCHEMA: Schema = PAYMENT_FEATURES.map(({ name, type }) => ({ name, type }));
@@ -31,7 +32,6 @@ export const PAYMENTS_COLUMNS_SQL = `
   country text,
   label int4 NOT NULL`;
 
-type Queryable = { query: (sql: string, params?: unknown[]) => Promise<unknown> };
 const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
 
 function checkTable(table: string): string {
