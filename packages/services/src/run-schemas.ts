@@ -9,10 +9,10 @@
 import pg from 'pg';
 import { errorMessage } from './errors.ts';
 import { asOwner, ownerState, type ProcessOwner } from './owner.ts';
-import { inTransaction } from './transaction.ts';
+import { inTransaction, quoteIdent } from './sql.ts';
 
-// pg's own quoting (postgres.ts imports this file, so its quoteIdent would make a cycle).
-const { escapeIdentifier: quoteIdent, escapeLiteral } = pg;
+// pg's own quoting for the literal (the owner record travels as JSON text).
+const { escapeLiteral } = pg;
 
 /** The shape namesFor gives a per-run schema: run_<namespace>_<8 chars>. */
 const RUN_SCHEMA = /^run_[a-z0-9_]+_[a-z0-9]{8}$/;
