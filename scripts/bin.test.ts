@@ -29,7 +29,7 @@ describe('root command bins', () => {
     expect(existsSync(join(repo, entry as string))).toBe(true);
   });
 
-  it('pnpm lab <unknown>: exit 2 with the runner's own last line and no ELIFECYCLE', () => {
+  it("pnpm lab <unknown>: exit 2 with the runner's own last line and no ELIFECYCLE", () => {
     const r = pnpm(['lab', 'no-such-lab']);
     expect(r.status).toBe(2);
     expect(r.out).toContain('exit 2: the command was not valid, nothing ran');
