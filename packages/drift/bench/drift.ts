@@ -3,7 +3,7 @@
  * (a) ks2Sample, asymptotic, 1e6 vs 1e6 Float64 values, against scipy.stats.ks_2samp on the same
  *     samples (python3 in a child process, timed inside it, file read excluded; bench/lib/scipy-ks.ts).
  *     scipy is timed in its own block before ours, not interleaved with it: a python process starting
- *     and exiting just before a call slowed that call by 20-30% (78 ms alone, 94-125 ms right after
+ *     and exiting just before a call slowed that call by 20-60% (78 ms alone, 94-125 ms right after
  *     one, measured on this benchmark's data), which charged scipy's process teardown to us.
  *     Target: at or under scipy (x1), with the same D and p-value. Beside it, where the time goes: the
  *     sort (sort.ts's radix sort against copy + typed sort, no comparator) and the merge walk.
