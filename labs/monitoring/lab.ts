@@ -45,7 +45,11 @@ const SCENARIO_CHECK =
   'label-free estimators: CBPE and DLE beat the constant reference under shift, all miss concept drift';
 /** The first week a fault touches (the first steady week stays clean, a baseline). */
 const FAULT_WEEK = 1;
-const BOUNDS: Partial<MonitorBounds> = { labelDeadlineMs: LABEL_DELAY + 3 * DAY, p99Ms: 250 };
+/**
+ * No fault of this lab is about latency, and a loaded machine is no latency regression: at 250 ms a
+ * steady week alerted on p99 while a full `pnpm test` ran beside it (the debugging lab uses 1 s too).
+ */
+const BOUNDS: Partial<MonitorBounds> = { labelDeadlineMs: LABEL_DELAY + 3 * DAY, p99Ms: 1000 };
 const INPUT_SCHEMA = PAYMENT_FEATURES.filter((f) => f.name !== 'country').map(({ name, type }) => ({
   name,
   type,

@@ -8,13 +8,10 @@
 import type { PaymentEvent } from '@mlops-lab/datagen';
 import { encodePayment, featureNames, fitPaymentStats, type PaymentStats } from '@mlops-lab/payments';
 import {
-  fitStandardizer,
-  type LogisticModel,
-  predictLogistic,
+  predictStandardized,
   rocAuc,
-  type Standardizer,
-  standardize,
-  trainLogistic,
+  type StandardizedLogistic,
+  trainStandardizedLogistic,
 } from '@mlops-lab/training';
 import { type FeatureSet, STORE_FEATURES } from './views.ts';
 
@@ -25,10 +22,8 @@ function featurize(stats: PaymentStats, p: PaymentEvent, store: Record<string, u
   return Float64Array.of(...encodePayment(p, stats), ...STORE_FEATURES.map((f) => num(store[f])));
 }
 
-export interface TrainedModel {
+export interface TrainedModel extends StandardizedLogistic {
   stats: PaymentStats;
-  standardizer: Standardizer;
-  classifier: LogisticModel;
 }
 
 export function train(payments: PaymentEvent[], features: FeatureSet): TrainedModel {
@@ -36,22 +31,16 @@ export function train(payments: PaymentEvent[], features: FeatureSet): TrainedMo
   const rows = payments.map((p, i) => featurize(stats, p, features[i]));
   // The whole row: the store features need scaling and their NaN imputing (the encoder's numerics
   // already are standardized on these payments, so for them this is the identity).
-  const standardizer = fitStandardizer(rows);
-  const classifier = trainLogistic(
-    rows.map((r) => standardize(standardizer, r)),
+  const model = trainStandardizedLogistic(
+    rows,
     payments.map((p) => p.label),
     { epochs: 200 },
   );
-  return { stats, standardizer, classifier };
+  return { stats, ...model };
 }
 
 export function auc(model: TrainedModel, payments: PaymentEvent[], features: FeatureSet): number {
-  const scores = payments.map((p, i) =>
-    predictLogistic(
-      model.classifier,
-      standardize(model.standardizer, featurize(model.stats, p, features[i])),
-    ),
-  );
+  const scores = payments.map((p, i) => predictStandardized(model, featurize(model.stats, p, features[i])));
   const value = rocAuc(
     scores,
     payments.map((p) => p.label),

@@ -14,12 +14,9 @@
  */
 import { CHANNELS, MERCHANT_CATEGORIES } from '@mlops-lab/datagen';
 import {
-  fitStandardizer,
-  type LogisticModel,
-  predictLogistic,
-  type Standardizer,
-  standardize,
-  trainLogistic,
+  predictStandardized,
+  type StandardizedLogistic,
+  trainStandardizedLogistic,
 } from '@mlops-lab/training';
 
 /** What serving logs per request and what the offline pipeline computes per payment. */
@@ -52,11 +49,9 @@ export const FEATURES: { name: FeatureName; type: 'numeric' | 'categorical'; how
 /** The fraud team reviews this share of payments: the threshold is that quantile of training scores. */
 export const REVIEW_SHARE = 0.05;
 
-export interface Model {
+export interface Model extends StandardizedLogistic {
   /** feature_artifacts.version the training set was computed with. */
   artifactVersion: number;
-  standardizer: Standardizer;
-  classifier: LogisticModel;
   threshold: number;
 }
 
@@ -83,18 +78,16 @@ export function encode(v: FeatureVector): Float64Array {
 }
 
 export function trainModel(vectors: FeatureVector[], labels: number[], artifactVersion: number): Model {
-  const rows = vectors.map(encode);
-  const standardizer = fitStandardizer(rows);
-  const classifier = trainLogistic(
-    rows.map((r) => standardize(standardizer, r)),
-    labels,
-  );
-  const model: Model = { artifactVersion, standardizer, classifier, threshold: 1 };
+  const model: Model = {
+    artifactVersion,
+    ...trainStandardizedLogistic(vectors.map(encode), labels),
+    threshold: 1,
+  };
   const scores = vectors.map((v) => score(model, v)).sort((a, b) => a - b);
   model.threshold = scores[Math.floor((1 - REVIEW_SHARE) * scores.length)];
   return model;
 }
 
 export function score(model: Model, v: FeatureVector): number {
-  return predictLogistic(model.classifier, standardize(model.standardizer, encode(v)));
+  return predictStandardized(model, encode(v));
 }

@@ -11,14 +11,14 @@
  *   could end in exit 143 mid-drain. Here tsx's loader is registered in this process, so the entry's
  *   own signal handlers are the only ones.
  */
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 /** Runs `entry` (a path from the repository root) as this process's main module. */
 export async function runTs(entry) {
   register();
-  const file = new URL(`../../${entry}`, import.meta.url);
+  const url = new URL(`../../${entry}`, import.meta.url);
   // An entry that checks whether it is the main module compares argv[1] with its own URL.
-  process.argv[1] = file.pathname;
-  await import(pathToFileURL(file.pathname).href);
+  process.argv[1] = fileURLToPath(url);
+  await import(url.href);
 }

@@ -94,3 +94,29 @@ export function standardize(s: Standardizer, row: Float64Array): Float64Array {
   }
   return row;
 }
+
+/** A standardizer fitted on raw rows and the logistic regression trained on those rows standardized. */
+export interface StandardizedLogistic {
+  standardizer: Standardizer;
+  classifier: LogisticModel;
+}
+
+/** Fits the standardizer on `raw`, then trains on the standardized rows: the labs' usual model. */
+export function trainStandardizedLogistic(
+  raw: readonly Float64Array[],
+  labels: ArrayLike<number>,
+  options?: TrainOptions,
+): StandardizedLogistic {
+  const standardizer = fitStandardizer(raw);
+  const classifier = trainLogistic(
+    raw.map((r) => standardize(standardizer, r)),
+    labels,
+    options,
+  );
+  return { standardizer, classifier };
+}
+
+/** The score of one raw row: standardized with the training statistics, then the model. */
+export function predictStandardized(m: StandardizedLogistic, raw: Float64Array): number {
+  return predictLogistic(m.classifier, standardize(m.standardizer, raw));
+}

@@ -5,13 +5,7 @@
  * so the same rows give the same content hash and a retried run re-registers the version it made.
  */
 import { encodePayment, fitPaymentStats, type PaymentStats } from '@mlops-lab/payments';
-import {
-  fitStandardizer,
-  predictLogistic,
-  type Standardizer,
-  standardize,
-  trainLogistic,
-} from '../logistic.ts';
+import { predictLogistic, type Standardizer, standardize, trainStandardizedLogistic } from '../logistic.ts';
 import { ACTIVITY_FEATURES, type FeedRow } from './data.ts';
 
 export interface RetrainModel {
@@ -34,10 +28,8 @@ function rawRow(stats: PaymentStats, r: FeedRow): Float64Array {
 export function trainModel(rows: readonly FeedRow[], epochs: number): RetrainModel {
   const stats = fitPaymentStats(rows);
   const raw = rows.map((r) => rawRow(stats, r));
-  const s = fitStandardizer(raw);
-  const x = raw.map((row) => standardize(s, row));
-  const m = trainLogistic(
-    x,
+  const { standardizer: s, classifier: m } = trainStandardizedLogistic(
+    raw,
     rows.map((r) => r.label),
     { epochs },
   );
